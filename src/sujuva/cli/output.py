@@ -1,0 +1,57 @@
+"""Shared terminal output: the console, error printing and progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from sujuva.errors import InputError, SujuvaError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def print_error(exc: SujuvaError) -> None:
+    """One clear line on stderr, then any located problems (a bounded list)."""
+    err_console.print(f"[bold red]error:[/] {exc.message}", soft_wrap=True)
+    if isinstance(exc, InputError) and exc.problems:
+        for problem in exc.problems:
+            err_console.print(f"  {problem}", soft_wrap=True, markup=False)
+        if exc.total > len(exc.problems):
+            err_console.print(f"  ... and {exc.total - len(exc.problems)} more")
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@contextmanager
+def row_progress(enabled: bool) -> Iterator[Any]:
+    """A progress display counting rows read per file; yields a callback ``(file, rows)``."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def update(name: str, rows: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"reading {name}", total=None, rows=0)
+            progress.update(tasks[name], rows=rows)
+
+        yield update

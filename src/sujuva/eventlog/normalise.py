@@ -1,0 +1,254 @@
+"""Turn a reader's raw batch into canonical, validated, pseudonymised events.
+
+Every check is vectorised over the batch; a row that fails one is set aside with the first
+reason it failed, its column and offending value, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sujuva.eventlog import model
+from sujuva.eventlog.timeparse import parse_times
+from sujuva.privacy.pseudonym import PSEUDONYM_PREFIX, Pseudonymiser
+
+MAX_VALUE_CHARS: Final = 65_536
+PROBLEM: Final = "_problem"
+REJECT_COLUMNS: Final = ("_column", "_reason", "_value")
+_INT_PATTERN: Final = r"^[+-]?\d{1,18}$"
+_DOT_FLOAT: Final = r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$"
+_COMMA_FLOAT: Final = r"^[+-]?(\d+,\d*|,\d+|\d+)$"
+_PSEUDONYM_PATTERN: Final = rf"^{PSEUDONYM_PREFIX}[0-9a-f]{{20}}$"
+
+
+@dataclass(frozen=True)
+class NormaliseContext:
+    """What normalisation needs to know about the source and the settings."""
+
+    constants: dict[str, str]
+    default_path: str
+    zone: ZoneInfo
+    ambiguous: str
+    pseudonymiser: Pseudonymiser
+    decimal_comma: bool = False
+    infer_types: bool = False
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A batch split into good canonical events and rejected rows.
+
+    ``events`` has the canonical columns, free attributes and ``_row`` (plus ``_trace`` /
+    ``_event`` for XES). ``rejected`` has the raw columns as text plus the location columns and
+    ``_column``, ``_reason``, ``_value``.
+    """
+
+    events: pa.Table
+    rejected: pa.Table
+
+
+class _Checks:
+    """Accumulates per-row rejection reasons; the first failing check wins."""
+
+    def __init__(self, rows: int) -> None:
+        self.failed = np.zeros(rows, dtype=bool)
+        self.column = np.full(rows, "", dtype=object)
+        self.reason = np.full(rows, "", dtype=object)
+
+    def add(self, mask: np.ndarray, column: str, reason: pa.Array | str) -> None:
+        new = mask & ~self.failed
+        if not new.any():
+            return
+        self.column[new] = column
+        if isinstance(reason, str):
+            self.reason[new] = reason
+        else:
+            self.reason[new] = np.asarray(reason.filter(pa.array(new)).to_pylist(), dtype=object)
+        self.failed |= new
+
+
+def normalise(batch: pa.RecordBatch | pa.Table, ctx: NormaliseContext) -> Normalised:
+    """Validate and convert one raw batch (columns already renamed to canonical names)."""
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    rows = table.num_rows
+    checks = _Checks(rows)
+    if PROBLEM in table.column_names:
+        problem = table[PROBLEM].combine_chunks()
+        checks.add(_np_bool(problem.is_valid()), "", problem)
+    for column, label in ((model.CASE_ID, "case id"), (model.ACTIVITY, "activity")):
+        checks.add(_blank(table, column), column, f"the {label} is empty")
+    checks.add(_blank(table, model.TIMESTAMP), model.TIMESTAMP, "the completion time is empty")
+    times: dict[str, pa.Array] = {}
+    for column in model.TIME_COLUMNS:
+        if column not in table.column_names:
+            continue
+        parsed = parse_times(table[column], zone=ctx.zone, ambiguous=ctx.ambiguous)
+        checks.add(_np_bool(parsed.errors.is_valid()), column, parsed.errors)
+        times[column] = parsed.values
+    if model.START_TIMESTAMP in times:
+        later = pc.greater(times[model.START_TIMESTAMP], times[model.TIMESTAMP])
+        checks.add(_np_bool(later), model.START_TIMESTAMP, "the start is after the completion")
+    for name in table.column_names:
+        if pa.types.is_string(table[name].type):
+            _check_text(checks, name, table[name])
+    if not checks.failed.any():
+        return Normalised(events=_canonical(table, times, ctx), rejected=_rejected(table, checks))
+    good = pa.array(~checks.failed)
+    events = _canonical(table.filter(good), {k: v.filter(good) for k, v in times.items()}, ctx)
+    return Normalised(events=events, rejected=_rejected(table, checks))
+
+
+def _check_text(checks: _Checks, name: str, values: pa.ChunkedArray) -> None:
+    """Reject over-long values and NUL characters; cheap byte-level tests skip clean columns."""
+    if (pc.max(pc.binary_length(values)).as_py() or 0) > MAX_VALUE_CHARS:
+        long = pc.greater(pc.utf8_length(values), MAX_VALUE_CHARS)
+        checks.add(_np_bool(long), name, f"the value is longer than {MAX_VALUE_CHARS} characters")
+    if any(_has_nul(chunk) for chunk in values.chunks):
+        nul = pc.match_substring(values, "\x00")
+        checks.add(_np_bool(nul), name, "the value contains a NUL character")
+
+
+def _has_nul(chunk: pa.Array) -> bool:
+    data = chunk.buffers()[2]
+    return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == 0).any())
+
+
+def _canonical(table: pa.Table, times: dict[str, pa.Array], ctx: NormaliseContext) -> pa.Table:
+    rows = table.num_rows
+    columns: dict[str, pa.Array] = {}
+    case_ids = _text(table[model.CASE_ID])
+    customer = _text(table[model.CUSTOMER_ID]) if model.CUSTOMER_ID in table.column_names else None
+    customer = case_ids if customer is None else pc.coalesce(_nullify_blank(customer), case_ids)
+    columns[model.CASE_ID] = case_ids
+    columns[model.CUSTOMER_ID] = _pseudonymise(customer, ctx)
+    columns[model.PATH] = _with_default(table, model.PATH, ctx, ctx.default_path)
+    columns[model.ACTIVITY] = _text(table[model.ACTIVITY])
+    columns[model.ACTOR] = _with_default(table, model.ACTOR, ctx, model.UNKNOWN_ACTOR)
+    columns[model.TIMESTAMP] = times[model.TIMESTAMP]
+    columns[model.START_TIMESTAMP] = times.get(
+        model.START_TIMESTAMP, pa.nulls(rows, model.TIME_TYPE)
+    )
+    resource = _optional(table, model.RESOURCE)
+    columns[model.RESOURCE] = _pseudonymise(resource, ctx)
+    columns[model.CHANNEL] = _with_default(table, model.CHANNEL, ctx, None)
+    columns[model.OUTCOME] = _optional(table, model.OUTCOME)
+    for name in table.column_names:
+        if model.is_free_attribute(name) and name != PROBLEM:
+            columns[name] = _attribute(table[name], ctx)
+    for name in model.INTERNAL_COLUMNS:
+        if name in table.column_names:
+            columns[name] = table[name].combine_chunks()
+    return pa.table(columns)
+
+
+def _pseudonymise(values: pa.Array, ctx: NormaliseContext) -> pa.Array:
+    """Pseudonymise identifiers, keeping values that already are pseudonyms (re-imports)."""
+    already = pc.fill_null(pc.match_substring_regex(values, _PSEUDONYM_PATTERN), True)
+    if pc.all(already).as_py():
+        return values
+    return pc.if_else(already, values, ctx.pseudonymiser.column(values))
+
+
+def _with_default(
+    table: pa.Table, column: str, ctx: NormaliseContext, fallback: str | None
+) -> pa.Array:
+    constant = ctx.constants.get(column, fallback)
+    values = _optional(table, column)
+    if constant is None:
+        return values
+    return pc.coalesce(values, pa.scalar(constant, pa.string()))
+
+
+def _optional(table: pa.Table, column: str) -> pa.Array:
+    if column not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string())
+    return _nullify_blank(_text(table[column]))
+
+
+def _text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Values as trimmed text, trimming each distinct value once."""
+    if not pa.types.is_string(values.type):
+        values = pc.cast(values, pa.string())
+    distinct = pc.unique(values)
+    if len(distinct) * 4 > len(values):
+        trimmed = pc.utf8_trim_whitespace(values)
+        return trimmed.combine_chunks() if isinstance(trimmed, pa.ChunkedArray) else trimmed
+    positions = pc.index_in(values, value_set=distinct)
+    return _flat(pc.take(pc.utf8_trim_whitespace(distinct), positions))
+
+
+def _flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _nullify_blank(values: pa.Array) -> pa.Array:
+    empty = pc.fill_null(pc.equal(values, ""), False)
+    if not pc.any(empty).as_py():
+        return values
+    return pc.if_else(empty, pa.scalar(None, pa.string()), values)
+
+
+def _attribute(values: pa.ChunkedArray, ctx: NormaliseContext) -> pa.Array:
+    """A free attribute: typed sources keep their types; text from CSV becomes int64 or float64
+    when every value is a number (decimal comma accepted where the delimiter is not a comma)."""
+    if not pa.types.is_string(values.type):
+        return _flat(values)
+    text = _nullify_blank(_text(values))
+    if not ctx.infer_types:
+        return text
+    distinct = pc.unique(text).drop_null()
+    if len(distinct) == 0:
+        return text
+    if pc.all(pc.match_substring_regex(distinct, _INT_PATTERN)).as_py():
+        return pc.cast(text, pa.int64())
+    if pc.all(pc.match_substring_regex(distinct, _DOT_FLOAT)).as_py():
+        return pc.cast(text, pa.float64())
+    if ctx.decimal_comma and pc.all(pc.match_substring_regex(distinct, _COMMA_FLOAT)).as_py():
+        return pc.cast(pc.replace_substring(text, ",", "."), pa.float64())
+    return text
+
+
+def _rejected(table: pa.Table, checks: _Checks) -> pa.Table:
+    mask = pa.array(checks.failed)
+    raw = table.filter(mask)
+    columns = {
+        name: raw[name] if name in model.INTERNAL_COLUMNS else pc.cast(raw[name], pa.string())
+        for name in raw.column_names
+        if name != PROBLEM
+    }
+    failed_columns = checks.column[checks.failed]
+    columns["_column"] = pa.array(failed_columns.tolist(), type=pa.string())
+    columns["_reason"] = pa.array(checks.reason[checks.failed].tolist(), type=pa.string())
+    values = [
+        _shorten(columns[c][i].as_py()) if c in columns else ""
+        for i, c in enumerate(failed_columns.tolist())
+    ]
+    columns["_value"] = pa.array(values, type=pa.string())
+    return pa.table(columns)
+
+
+def _shorten(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _blank(table: pa.Table, column: str) -> np.ndarray:
+    if column not in table.column_names:
+        return np.ones(table.num_rows, dtype=bool)
+    values = table[column]
+    if pa.types.is_string(values.type):
+        values = pc.utf8_trim_whitespace(values)
+        return _np_bool(pc.fill_null(pc.equal(values, ""), True))
+    return _np_bool(values.is_null())
+
+
+def _np_bool(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)

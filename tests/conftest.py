@@ -1,0 +1,52 @@
+"""Shared fixtures: a fresh data directory per test, paths of the test data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sujuva.config import Settings, override_settings, reset_settings
+
+TESTS = Path(__file__).resolve().parent
+DATA = TESTS / "data"
+BAD = DATA / "bad"
+GOOD = DATA / "good"
+PUBLIC_LOGS = TESTS.parent.parent / "shared" / "data" / "public-logs"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings whose data directory is a fresh folder under the test's tmp_path."""
+    for name in (
+        "SUJUVA_DATA_DIR",
+        "SUJUVA_SECRET_KEY",
+        "SUJUVA_TIMEZONE",
+        "SUJUVA_AMBIGUOUS_TIME",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    reset_settings()
+    yield override_settings(data_dir=tmp_path / "data")
+    reset_settings()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` with the SHA-256 of its bytes (for byte-for-byte checks)."""
+    if not folder.exists():
+        return {}
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def public_log(name: str) -> Path:
+    """A public log from shared/data, skipping the test if the folder is not beside the repo."""
+    path = PUBLIC_LOGS / name
+    if not path.exists():
+        pytest.skip(f"public log {path} not available")
+    return path
