@@ -50,6 +50,8 @@ def test_import_info_export(tmp_path: Path) -> None:
         (("import", BAD / "empty.csv", "--format", "json"), 2, "unknown format"),
         (("export", "out.docx"), 2, "cannot tell the format"),
         (("import", BAD / "missing_case_column.csv"), 4, "missing required column 'case_id'"),
+        (("export", "/no/such/folder/out.csv"), 3, "the folder /no/such/folder does not exist"),
+        (("import", BAD), 2, "is a folder"),
     ],
 )
 def test_user_errors_exit_non_zero_without_traceback(
@@ -94,4 +96,13 @@ def test_bad_timezone_setting(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "unknown time zone 'Mars/Olympus'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unusable_data_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    done = sujuva("import", GOOD / "base.csv", data_dir=blocker / "data")
+    assert done.returncode == 5
+    assert "cannot use as the data directory" in done.stderr
     assert "Traceback" not in done.stderr

@@ -228,3 +228,14 @@ def test_parquet_with_native_types(settings: Settings, tmp_path: Path) -> None:
     assert log["case:municipality"].to_pylist() == ["Joensuu", "Joensuu"]
     assert log["rating"].to_pylist() == [4, None]
     assert log["timestamp"][0].as_py().isoformat() == "2017-04-12T05:56:00+00:00"
+
+
+def test_second_writer_is_refused_while_one_imports(settings: Settings) -> None:
+    from sujuva.errors import StoreError
+    from sujuva.store.layout import writer_lock
+
+    import_files([GOOD / "base.csv"], settings=settings)
+    before = snapshot(settings.data_dir)
+    with writer_lock(settings.data_dir), pytest.raises(StoreError, match="another import"):
+        import_files([GOOD / "base.csv"], path_name="again", settings=settings)
+    assert snapshot(settings.data_dir) == before

@@ -40,7 +40,8 @@ def demo_data_command(
     seed: SeedOption = 2017,
 ) -> None:
     """Generate a realistic demo North Karelia 2016–2018 with known ground truth (files only)."""
-    files = write_demo_files(out, size=size, events=events, seed=seed)
+    with console.status("generating the demo region"):
+        files = write_demo_files(out, size=size, events=events, seed=seed)
     for name, path in files.items():
         console.print(f"{name:>14}: {path}")
 

@@ -60,6 +60,10 @@ def run() -> None:
     except SujuvaError as exc:
         print_error(exc)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the machine said no: missing folder, permissions, full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        print_error(SujuvaError(f"cannot access{where}: {exc.strerror or exc}"))
+        sys.exit(6)
     except KeyboardInterrupt:
         console.print("interrupted; the store is unchanged")
         sys.exit(130)

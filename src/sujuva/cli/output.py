@@ -34,7 +34,8 @@ def print_json(data: Any) -> None:
 
 @contextmanager
 def row_progress(enabled: bool) -> Iterator[Any]:
-    """A progress display counting rows read per file; yields a callback ``(file, rows)``."""
+    """A progress display, one line per step with its row count; yields a callback
+    ``(step, rows)``. A new step marks the earlier ones finished."""
     if not enabled:
         yield None
         return
@@ -49,9 +50,11 @@ def row_progress(enabled: bool) -> Iterator[Any]:
     ) as progress:
         tasks: dict[str, Any] = {}
 
-        def update(name: str, rows: int) -> None:
-            if name not in tasks:
-                tasks[name] = progress.add_task(f"reading {name}", total=None, rows=0)
-            progress.update(tasks[name], rows=rows)
+        def update(step: str, rows: int) -> None:
+            if step not in tasks:
+                for task in tasks.values():
+                    progress.update(task, total=1, completed=1)
+                tasks[step] = progress.add_task(step, total=None, rows=0)
+            progress.update(tasks[step], rows=rows)
 
         yield update

@@ -70,6 +70,8 @@ def detect_format(path: Path, given: str | None = None) -> str:
 
 def open_source(path: Path, *, fmt: str | None, mapping: ColumnMapping) -> Source:
     """Open an event-log file for reading; a missing file is a NotFoundError."""
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; name the files in it to import")
     if not path.is_file():
         raise NotFoundError(f"{path}: no such file")
     kind = detect_format(path, fmt)

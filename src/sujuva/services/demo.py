@@ -57,6 +57,8 @@ def build_demo(
         return DemoResult(
             folder, _demo_files(folder), Store(settings.data_dir).info(), _truth(folder), True, None
         )
+    if progress is not None:
+        progress("generating the demo region", 0)
     files = write_demo_files(folder, size=size, events=events, seed=seed)
     side = _side_tables(files)
     report = import_files([files["events"]], side_tables=side, settings=settings, progress=progress)

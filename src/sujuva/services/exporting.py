@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,7 +13,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sujuva.config import Settings, get_settings
-from sujuva.errors import UsageError
+from sujuva.errors import NotFoundError, UsageError
 from sujuva.eventlog import model
 from sujuva.eventlog.sources import FORMATS
 from sujuva.store.store import Store
@@ -29,6 +30,8 @@ def export_log(out: Path, *, fmt: str | None = None, settings: Settings | None =
     kind = fmt or _format_from_name(out)
     if kind not in FORMATS:
         raise UsageError(f"unknown export format {kind!r}; use one of {', '.join(FORMATS)}")
+    if not out.parent.is_dir():
+        raise NotFoundError(f"cannot write {out}: the folder {out.parent} does not exist")
     store = Store(settings.data_dir, threads=settings.threads)
     tmp = out.with_name(out.name + ".tmp")
     batches = store.event_batches()
@@ -61,20 +64,12 @@ def _format_from_name(out: Path) -> str:
 
 
 def _write_parquet(batches: Iterator[pa.RecordBatch], path: Path) -> int:
-    count = 0
-    writer: pq.ParquetWriter | None = None
-    try:
-        for batch in batches:
-            if writer is None:
-                writer = pq.ParquetWriter(path, batch.schema, compression="zstd")
-            writer.write_batch(batch)
-            count += batch.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:
-        pq.write_table(pa.table({}), path)
-    return count
+    return _write_stream(
+        batches,
+        open_writer=lambda schema: pq.ParquetWriter(path, schema, compression="zstd"),
+        prepare=lambda batch: batch,
+        write_empty=lambda: pq.write_table(pa.table({}), path),
+    )
 
 
 def csv_ready(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -88,18 +83,40 @@ def csv_ready(batch: pa.RecordBatch) -> pa.RecordBatch:
 
 
 def _write_csv(batches: Iterator[pa.RecordBatch], path: Path) -> int:
+    return _write_stream(
+        batches,
+        open_writer=lambda schema: pacsv.CSVWriter(path, schema),
+        prepare=csv_ready,
+        write_empty=lambda: path.write_text(",".join(model.CORE_COLUMNS) + "\n", encoding="utf-8"),
+    )
+
+
+class _BatchWriter(Protocol):
+    def write_batch(self, batch: pa.RecordBatch) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _write_stream(
+    batches: Iterator[pa.RecordBatch],
+    *,
+    open_writer: Callable[[pa.Schema], _BatchWriter],
+    prepare: Callable[[pa.RecordBatch], pa.RecordBatch],
+    write_empty: Callable[[], object],
+) -> int:
+    """Write batches one by one with a writer opened on the first; return the row count."""
     count = 0
-    writer: pacsv.CSVWriter | None = None
+    writer: _BatchWriter | None = None
     try:
         for batch in batches:
-            ready = csv_ready(batch)
+            ready = prepare(batch)
             if writer is None:
-                writer = pacsv.CSVWriter(path, ready.schema)
+                writer = open_writer(ready.schema)
             writer.write_batch(ready)
             count += batch.num_rows
     finally:
         if writer is not None:
             writer.close()
     if writer is None:
-        path.write_text(",".join(model.CORE_COLUMNS) + "\n", encoding="utf-8")
+        write_empty()
     return count

@@ -22,6 +22,7 @@ from sujuva.eventlog.sources import Source, open_source
 from sujuva.privacy.pseudonym import Pseudonymiser, load_key, new_key, save_key
 from sujuva.store.store import ImportRecord, ImportTransaction, Store, StoreInfo
 
+#: Called with a description of the step under way and the rows handled so far.
 Progress = Callable[[str, int], None]
 
 
@@ -120,6 +121,8 @@ def import_files(
             tx.set_side_table(name, table)
         if existing_key is None:
             save_key(data_dir, key)
+        if progress is not None:
+            progress("building the store", sum(run.report.rows_read for run in runs))
         tx.commit(records)
     for run, record in zip(runs, records, strict=True):
         run.report.imported = record.imported
@@ -177,7 +180,7 @@ def _read_file(
         if result.rejected.num_rows:
             _collect_rejects(run, result.rejected, settings.max_problems_shown)
         if progress is not None:
-            progress(source.display_name, run.report.rows_read)
+            progress(f"reading {source.display_name}", run.report.rows_read)
     _add_extra_problems(run, settings.max_problems_shown)
     if rename is None and not run.report.rejected:
         raise InputError(

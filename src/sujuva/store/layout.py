@@ -84,8 +84,11 @@ def remove_stale(data_dir: Path) -> None:
 @contextlib.contextmanager
 def writer_lock(data_dir: Path) -> Iterator[None]:
     """Hold the store's single-writer lock (released by the OS if the process dies)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"{data_dir}: cannot use as the data directory: {exc.strerror}") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
