@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def public_log(name: str) -> Path:
-    """A public log from shared/data, skipping the test if the folder is not beside the repo."""
+    """A public log from shared/data beside the checkout; outside CI a missing folder skips."""
     path = PUBLIC_LOGS / name
     if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"public log {path} missing: CI must have shared/ beside the checkout")
         pytest.skip(f"public log {path} not available")
     return path

@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 
 from sujuva.errors import InputError, NotFoundError
 from sujuva.eventlog.xes import REFUSED, UNMATCHED_START, iter_xes_batches, write_xes
+from tests.conftest import BAD, public_log
 
-PUBLIC = Path("/work/shared/data/public-logs")
-BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 UTC = dt.UTC
 XES_NS = 'xmlns="http://www.xes-standard.org/"'
 
@@ -120,7 +119,7 @@ def canonical_table(n_cases: int = 3) -> pa.Table:
 
 @pytest.mark.parametrize("name", ["running-example.xes", "receipt.xes.gz"])
 def test_public_log_matches_pm4py(pm4py: Any, name: str) -> None:
-    path = PUBLIC / name
+    path = public_log(name)
     ours = read(path, batch_size=1000).to_pandas()
     theirs = pm4py_frame(pm4py, path)
     assert len(ours) == len(theirs)
@@ -138,7 +137,7 @@ def test_public_log_matches_pm4py(pm4py: Any, name: str) -> None:
 
 
 def test_receipt_shape_and_attributes() -> None:
-    table = read(PUBLIC / "receipt.xes.gz")
+    table = read(public_log("receipt.xes.gz"))
     assert table.num_rows == 8577
     assert len(set(table.column("case_id").to_pylist())) == 1434
     assert table.column("actor").null_count == 0
@@ -152,7 +151,7 @@ def test_receipt_shape_and_attributes() -> None:
 
 
 def test_batches_are_bounded_and_numbered_in_source_order() -> None:
-    batches = list(iter_xes_batches(PUBLIC / "running-example.xes", batch_size=5))
+    batches = list(iter_xes_batches(public_log("running-example.xes"), batch_size=5))
     assert [b.num_rows for b in batches] == [5] * 8 + [2]
     table = pa.Table.from_batches(batches)
     assert table.column("_row").to_pylist() == list(range(42))
@@ -263,7 +262,7 @@ def test_namespaces_are_ignored(tmp_path: Path, root: str, end: str) -> None:
 
 
 def test_reads_pm4py_output(pm4py: Any, tmp_path: Path) -> None:
-    frame = pm4py_frame(pm4py, PUBLIC / "running-example.xes")
+    frame = pm4py_frame(pm4py, public_log("running-example.xes"))
     path = tmp_path / "from-pm4py.xes"
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         pm4py.write_xes(frame, str(path))
@@ -376,7 +375,7 @@ def test_missing_file_and_bad_batch_size(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError):
         list(iter_xes_batches(tmp_path / "nope.xes"))
     with pytest.raises(Exception, match="batch_size"):
-        list(iter_xes_batches(PUBLIC / "running-example.xes", batch_size=0))
+        list(iter_xes_batches(public_log("running-example.xes"), batch_size=0))
 
 
 def test_reader_memory_does_not_grow_with_file_size(tmp_path: Path) -> None:
@@ -511,7 +510,7 @@ def test_round_trip_through_pm4py(pm4py: Any, tmp_path: Path) -> None:
 
 
 def test_public_log_survives_write_and_pm4py(pm4py: Any, tmp_path: Path) -> None:
-    source = PUBLIC / "receipt.xes.gz"
+    source = public_log("receipt.xes.gz")
     ours = read(source).to_pandas()
     ours["timestamp"] = parse_times(ours["timestamp"])
     out = tmp_path / "receipt-again.xes"
