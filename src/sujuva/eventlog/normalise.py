@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from sujuva.eventlog import model
 from sujuva.eventlog.timeparse import parse_times
-from sujuva.privacy.pseudonym import PSEUDONYM_PREFIX, Pseudonymiser
+from sujuva.privacy.pseudonym import Pseudonymiser
 
 MAX_VALUE_CHARS: Final = 65_536
 PROBLEM: Final = "_problem"
@@ -24,7 +24,6 @@ REJECT_COLUMNS: Final = ("_column", "_reason", "_value")
 _INT_PATTERN: Final = r"^[+-]?\d{1,18}$"
 _DOT_FLOAT: Final = r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$"
 _COMMA_FLOAT: Final = r"^[+-]?(\d+,\d*|,\d+|\d+)$"
-_PSEUDONYM_PATTERN: Final = rf"^{PSEUDONYM_PREFIX}[0-9a-f]{{20}}$"
 
 
 @dataclass(frozen=True)
@@ -148,11 +147,9 @@ def _canonical(table: pa.Table, times: dict[str, pa.Array], ctx: NormaliseContex
 
 
 def _pseudonymise(values: pa.Array, ctx: NormaliseContext) -> pa.Array:
-    """Pseudonymise identifiers, keeping values that already are pseudonyms (re-imports)."""
-    already = pc.fill_null(pc.match_substring_regex(values, _PSEUDONYM_PATTERN), True)
-    if pc.all(already).as_py():
+    if values.null_count == len(values):
         return values
-    return pc.if_else(already, values, ctx.pseudonymiser.column(values))
+    return ctx.pseudonymiser.column(values)
 
 
 def _with_default(

@@ -25,6 +25,7 @@ PSEUDONYM_PREFIX = "p_"
 _KEY_BYTES = 32
 _HMAC_BLOCK = 64
 _PSEUDONYM_HEX = 20
+PSEUDONYM_PATTERN = f"{PSEUDONYM_PREFIX}[0-9a-f]{{{_PSEUDONYM_HEX}}}"
 
 
 def new_key() -> bytes:
@@ -91,9 +92,14 @@ class Pseudonymiser:
         self._outer = bytes(b ^ 0x5C for b in block).hex()
         self._con = duckdb.connect()
         self._con.execute("SET threads = 2")
+        self._con.execute("SET memory_limit = '256MB'")
 
     def column(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Pseudonymise a string column (nulls stay null)."""
+        """Pseudonymise a string column (nulls stay null).
+
+        Values that already are pseudonyms (``p_`` + 20 hex digits, as in an export of a store)
+        are kept, so re-importing an export neither double-hashes nor duplicates anything.
+        """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         if values.type != pa.string():
@@ -102,9 +108,10 @@ class Pseudonymiser:
         self._con.register("distinct_values", pa.table({"v": encoded.dictionary}))
         hashed = (
             self._con.sql(
-                f"SELECT '{PSEUDONYM_PREFIX}' || substr(sha256(unhex('{self._outer}') || "
-                f"unhex(sha256(unhex('{self._inner}') || encode(v)))), 1, {_PSEUDONYM_HEX}) AS p "
-                "FROM distinct_values"
+                f"SELECT CASE WHEN regexp_full_match(v, '{PSEUDONYM_PATTERN}') THEN v "
+                f"ELSE '{PSEUDONYM_PREFIX}' || substr(sha256(unhex('{self._outer}') || "
+                f"unhex(sha256(unhex('{self._inner}') || encode(v)))), 1, {_PSEUDONYM_HEX}) END "
+                "AS p FROM distinct_values"
             )
             .to_arrow_table()["p"]
             .combine_chunks()

@@ -25,7 +25,7 @@ KEY: Final = (
     model.ACTOR,
     model.RESOURCE,
 )
-SCHEMA_VERSION: Final = "1"
+SCHEMA_VERSION: Final = "2"
 SIDE_TABLES: Final = ("catalogue", "organisations")
 
 
@@ -261,7 +261,7 @@ def _events(con: duckdb.DuckDBPyConnection, event_attrs: list[str]) -> None:
     attrs = "".join(f", k.{q(c)}" for c in event_attrs)
     con.execute(f"""
         CREATE TABLE events AS
-        SELECT c.case_idx, (row_number() OVER w - 1)::INTEGER AS pos,
+        SELECT c.case_idx, c.path_code, (row_number() OVER w - 1)::INTEGER AS pos,
                a.code AS activity_code, o.code AS actor_code,
                k.timestamp AS ts, k.start_timestamp AS start_ts,
                k.resource, k.channel, k.outcome,
@@ -291,7 +291,7 @@ def _event_log_view(
                e.start_ts AS start_timestamp, e.resource, e.channel,
                e.outcome{event_columns}{case_columns}, e.import_id AS _import, e.src_row AS _row
         FROM events e
-        JOIN cases c USING (case_idx)
+        JOIN cases c ON c.case_idx = e.case_idx
         JOIN paths p ON p.code = c.path_code
         JOIN activities a ON a.code = e.activity_code
         JOIN actors o ON o.code = e.actor_code

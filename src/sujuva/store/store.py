@@ -94,6 +94,14 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.generation}: cannot open the store: {exc}") from exc
         _configure(con, threads=self.threads, memory_limit=None)
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version is None or version[0] != SCHEMA_VERSION:
+            con.close()
+            found = version[0] if version else "unknown"
+            raise StoreError(
+                f"{self.generation}: the store has layout version {found}, this Sujuva reads "
+                f"version {SCHEMA_VERSION}; export it with the older version and import the export"
+            )
         return con
 
     def info(self) -> StoreInfo:
