@@ -77,7 +77,7 @@ def append_staged(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     try:
         exists = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'incoming' AND temporary"
-        ).fetchone()
+        ).fetchall()[0]
         if not exists or not exists[0]:
             con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM staged_batch")
             return
@@ -155,7 +155,7 @@ def _drop_relations(con: duckdb.DuckDBPyConnection, *names: str) -> None:
             "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
             "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary",
             [name, name],
-        ).fetchone()
+        ).fetchall()[0]
         if kind:
             con.execute(f"DROP {kind[0]} {q(name)}")
 
@@ -163,7 +163,7 @@ def _drop_relations(con: duckdb.DuckDBPyConnection, *names: str) -> None:
 def _ensure_incoming(con: duckdb.DuckDBPyConnection) -> None:
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'incoming' AND temporary"
-    ).fetchone()
+    ).fetchall()[0]
     if not exists or not exists[0]:
         cols = ", ".join(f"NULL::{_sql_type(f.type)} AS {q(f.name)}" for f in model.CORE_SCHEMA)
         con.execute(

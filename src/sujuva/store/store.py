@@ -94,10 +94,10 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.generation}: cannot open the store: {exc}") from exc
         _configure(con, threads=self.threads, memory_limit=None)
-        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is None or version[0] != SCHEMA_VERSION:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        if not rows or rows[0][0] != SCHEMA_VERSION:
             con.close()
-            found = version[0] if version else "unknown"
+            found = rows[0][0] if rows else "unknown"
             raise StoreError(
                 f"{self.generation}: the store has layout version {found}, this Sujuva reads "
                 f"version {SCHEMA_VERSION}; export it with the older version and import the export"
@@ -111,15 +111,15 @@ class Store:
         with self.connect() as con:
             events, first, last = con.execute(
                 "SELECT count(*), min(ts), max(ts) FROM events"
-            ).fetchone() or (0, None, None)
+            ).fetchall()[0] or (0, None, None)
             cases, customers, open_cases = con.execute(
                 "SELECT count(*), count(DISTINCT customer_id), "
                 "count(*) FILTER (WHERE outcome IS NULL) FROM cases"
-            ).fetchone() or (0, 0, 0)
+            ).fetchall()[0] or (0, 0, 0)
             paths = [r[0] for r in con.execute("SELECT name FROM paths ORDER BY name").fetchall()]
             actors = [r[0] for r in con.execute("SELECT name FROM actors ORDER BY name").fetchall()]
-            activities = (con.execute("SELECT count(*) FROM activities").fetchone() or (0,))[0]
-            imports = (con.execute("SELECT count(*) FROM imports").fetchone() or (0,))[0]
+            activities = (con.execute("SELECT count(*) FROM activities").fetchall()[0] or (0,))[0]
+            imports = (con.execute("SELECT count(*) FROM imports").fetchall()[0] or (0,))[0]
         return StoreInfo(
             self.data_dir,
             self.generation.name,
@@ -182,7 +182,7 @@ class Store:
         with self.connect() as con:
             exists = con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
-            ).fetchone()
+            ).fetchall()[0]
             if not exists or not exists[0]:
                 return None
             return con.sql(f"SELECT * FROM {q(name)}").to_arrow_table()
@@ -306,7 +306,7 @@ class ImportTransaction:
         if self._previous is None:
             return 0
         with duckdb.connect(str(self._previous / layout.DB_FILE), read_only=True) as con:
-            row = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()
+            row = con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()[0]
         return int(row[0]) if row else 0
 
     def _write_imports(
@@ -346,5 +346,5 @@ class ImportTransaction:
                 "SELECT count(*) FROM duckdb_tables() "
                 "WHERE database_name = 'old' AND table_name = ?",
                 [name],
-            ).fetchone() == (1,):
+            ).fetchall()[0] == (1,):
                 con.execute(f"CREATE TABLE {q(name)} AS SELECT * FROM old.{q(name)}")
