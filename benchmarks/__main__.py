@@ -1,4 +1,4 @@
-"""Benchmarks, run with one command: ``python3 run.py bench [--events N] [--skip-pm4py]``.
+"""Benchmarks, one command: ``python3 run.py bench [--events N] [--suite S] [--skip-pm4py]``.
 
 Import of the demo region's events from Parquet and from CSV into a fresh store, measured in
 fresh processes (time and peak memory), beside pm4py's own import (pandas + format_dataframe)
@@ -124,13 +124,27 @@ def main() -> None:
         "--events", type=int, default=10_000_000, help="events in the demo log (default 10 M)"
     )
     parser.add_argument("--skip-pm4py", action="store_true", help="do not measure pm4py")
-    options = parser.parse_args()
-    rows = run_import(options.events, pm4py=not options.skip_pm4py)
-    _print(rows)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "import.json").write_text(
-        json.dumps({"cores": os.cpu_count(), "rows": rows}, indent=2)
+    parser.add_argument(
+        "--suite", choices=("all", "import", "analytics"), default="all", help="what to measure"
     )
+    options = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    if options.suite in ("all", "import"):
+        rows = run_import(options.events, pm4py=not options.skip_pm4py)
+        _print(rows)
+        _save("import", rows)
+    if options.suite in ("all", "analytics"):
+        from benchmarks.analytics import print_analytics, run_analytics
+
+        parquet = _prepare(options.events)["parquet"]
+        found = run_analytics(parquet, CACHE, pm4py=not options.skip_pm4py)
+        print_analytics(found)
+        _save("analytics", found)
+
+
+def _save(name: str, rows: list[dict[str, Any]]) -> None:
+    payload = {"cores": os.cpu_count(), "rows": rows}
+    (RESULTS / f"{name}-{rows[0]['events']}.json").write_text(json.dumps(payload, indent=2))
 
 
 if __name__ == "__main__":

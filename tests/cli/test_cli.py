@@ -106,3 +106,33 @@ def test_unusable_data_directory(tmp_path: Path) -> None:
     assert done.returncode == 5
     assert "cannot use as the data directory" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_analysis_commands_json_and_filters(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert sujuva("import", GOOD / "base.csv", data_dir=data).returncode == 0
+    done = sujuva("map", "--json", data_dir=data)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["rows"] == [
+        {
+            "source": "Register",
+            "target": "Interview",
+            "frequency": 1,
+            "cases": 1,
+            "wait_mean_d": pytest.approx(1 + 4 / 60 / 24),
+            "wait_median_d": pytest.approx(1 + 4 / 60 / 24),
+            "wait_p90_d": pytest.approx(1 + 4 / 60 / 24),
+            "wait_total_d": pytest.approx(1 + 4 / 60 / 24),
+        }
+    ]
+    assert result["start_activities"] == {"Register": 2}
+    variants = json.loads(sujuva("variants", "--json", "--actor", "Joensuu", data_dir=data).stdout)
+    assert [row["variant"] for row in variants["rows"]] == [["Register"]]
+    handoffs = sujuva("handoffs", "--csv", "--path", "base", data_dir=data)
+    assert handoffs.returncode == 0
+    assert handoffs.stdout.splitlines()[0].startswith("from_actor,to_actor,handoffs")
+    bad = sujuva("map", "--where", "nonsense", data_dir=data)
+    assert bad.returncode == 2 and "expected ATTRIBUTE=VALUE" in bad.stderr
+    unknown = sujuva("map", "--where", "region=x", data_dir=data)
+    assert unknown.returncode == 2 and "unknown case attribute 'case:region'" in unknown.stderr

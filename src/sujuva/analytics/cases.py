@@ -1,0 +1,114 @@
+"""Case-level measures: durations, variants, and organisation hand-offs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sujuva.analytics.flow import WAIT_SECONDS
+from sujuva.analytics.scope import Scope
+
+
+def case_durations(scope: Scope) -> pd.DataFrame:
+    """One row per selected case: case_id, path, first, last, duration_s (last completion minus
+    first completion, as pm4py), events, outcome (null for an open case)."""
+    return scope.frame("""
+        SELECT c.case_id, p.name AS path, c.first_ts AS first, c.last_ts AS last,
+               (epoch_us(c.last_ts) - epoch_us(c.first_ts)) / 1e6 AS duration_s,
+               c.n_events AS events, c.outcome
+        FROM sel_cases c JOIN paths p ON p.code = c.path_code
+        ORDER BY c.case_idx
+    """)
+
+
+@dataclass(frozen=True)
+class Variants:
+    """Distinct activity sequences.
+
+    ``table``: variant (tuple of activity names), cases, share, events (per case),
+    duration_median_s, duration_mean_s; most frequent first.
+    """
+
+    table: pd.DataFrame
+
+
+def variants(scope: Scope, *, top: int | None = None) -> Variants:
+    """Variants in one pass: each case's sequence gets an order-aware fingerprint (a sum of
+    hashes of (position, activity), so no per-case sort is needed); cases are grouped by
+    fingerprint and one representative case per variant is decoded."""
+    limit = f"LIMIT {int(top)}" if top else ""
+    rows = scope.frame(f"""
+        WITH fingerprints AS (
+            SELECT case_idx, count(*) AS events,
+                   sum(hash(pos, activity_code)::HUGEINT) AS fp1,
+                   sum(hash(activity_code, pos, 'sujuva')::HUGEINT) AS fp2
+            FROM sel_events GROUP BY case_idx
+        ),
+        grouped AS (
+            SELECT f.events, f.fp1, f.fp2, count(*) AS cases, min(f.case_idx) AS example,
+                   median(d) AS duration_median_s, avg(d) AS duration_mean_s
+            FROM fingerprints f JOIN (
+                SELECT case_idx, (epoch_us(last_ts) - epoch_us(first_ts)) / 1e6 AS d
+                FROM sel_cases
+            ) c ON c.case_idx = f.case_idx
+            GROUP BY f.events, f.fp1, f.fp2
+            ORDER BY cases DESC, example {limit}
+        )
+        SELECT g.cases, g.events, g.duration_median_s, g.duration_mean_s, g.example,
+               list(a.name ORDER BY e.pos) AS variant
+        FROM grouped g
+        JOIN events e ON e.case_idx = g.example
+        JOIN activities a ON a.code = e.activity_code
+        GROUP BY ALL
+        ORDER BY g.cases DESC, g.example
+    """)
+    total = int(scope.rows("SELECT count(*) FROM sel_cases")[0][0])  # type: ignore[call-overload]
+    rows["variant"] = rows["variant"].map(tuple)
+    rows["share"] = rows["cases"] / total if total else 0.0
+    columns = ["variant", "cases", "share", "events", "duration_median_s", "duration_mean_s"]
+    return Variants(rows[columns].reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class Handoffs:
+    """Hand-offs between organisations: consecutive steps of a case by different actors.
+
+    ``matrix``: from_actor, to_actor, handoffs, cases, wait_median_s, wait_total_s.
+    ``per_case``: handoffs per selected case (case_id, handoffs).
+    ``boundary_share``: share of all waiting that happens at organisation boundaries.
+    """
+
+    matrix: pd.DataFrame
+    per_case: pd.DataFrame
+    boundary_share: float | None
+
+
+def handoffs(scope: Scope) -> Handoffs:
+    """The organisation-to-organisation hand-off matrix, hand-offs per case and boundary time."""
+    matrix = scope.frame(f"""
+        SELECT f.name AS from_actor, t.name AS to_actor, count(*) AS handoffs,
+               count(DISTINCT e.case_idx) AS cases, median(w) AS wait_median_s,
+               sum(w) AS wait_total_s
+        FROM (SELECT case_idx, actor_code, next_actor_code, {WAIT_SECONDS} AS w
+              FROM sel_events
+              WHERE next_actor_code IS NOT NULL AND next_actor_code <> actor_code) e
+        JOIN actors f ON f.code = e.actor_code JOIN actors t ON t.code = e.next_actor_code
+        GROUP BY f.name, t.name
+        ORDER BY handoffs DESC, from_actor, to_actor
+    """)
+    per_case = scope.frame("""
+        SELECT c.case_id, coalesce(h.handoffs, 0) AS handoffs
+        FROM sel_cases c LEFT JOIN (
+            SELECT case_idx, count(*) AS handoffs FROM sel_events
+            WHERE next_actor_code IS NOT NULL AND next_actor_code <> actor_code GROUP BY case_idx
+        ) h ON h.case_idx = c.case_idx
+        ORDER BY c.case_idx
+    """)
+    boundary, total = scope.rows(f"""
+        SELECT sum(w) FILTER (WHERE next_actor_code <> actor_code), sum(w)
+        FROM (SELECT actor_code, next_actor_code, {WAIT_SECONDS} AS w
+              FROM sel_events WHERE next_activity_code IS NOT NULL)
+    """)[0]
+    share = float(boundary or 0.0) / float(total) if total else None  # type: ignore[arg-type]
+    return Handoffs(matrix=matrix, per_case=per_case, boundary_share=share)
