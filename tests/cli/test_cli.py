@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,32 @@ def test_analysis_commands_json_and_filters(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "expected ATTRIBUTE=VALUE" in bad.stderr
     unknown = sujuva("map", "--where", "region=x", data_dir=data)
     assert unknown.returncode == 2 and "unknown case attribute 'case:region'" in unknown.stderr
+
+
+def test_demo_then_lean_and_bottlenecks(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"SUJUVA_DEMO_DIR": str(tmp_path / "demo")}
+    built = subprocess.run(
+        [sys.executable, "-m", "sujuva.cli.main", "--data-dir", str(data), "demo"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )
+    assert built.returncode == 0, built.stderr
+    assert "demo region built" in built.stdout
+    truth = json.loads((tmp_path / "demo" / "ground_truth.json").read_text(encoding="utf-8"))
+    lean = json.loads(
+        sujuva(
+            "lean", "--path", "job_search", "--cut", "2018-12-31", "--json", data_dir=data
+        ).stdout
+    )
+    assert lean["open"] == truth["paths"]["job_search"]["open_cases"]
+    assert lean["lead_time_median_days_kaplan_meier"] > lean["lead_time_median_days_closed_only"]
+    found = json.loads(sujuva("bottlenecks", "--path", "graduate", "--json", data_dir=data).stdout)
+    expected = truth["paths"]["graduate"]["bottleneck"]
+    assert (found["rows"][0]["source"], found["rows"][0]["target"]) == (
+        expected["from"],
+        expected["to"],
+    )
+    assert expected["from"] in found["explanation"]

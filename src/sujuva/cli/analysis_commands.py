@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from sujuva.analytics.selection import Selection
 from sujuva.cli.output import console, print_json
+from sujuva.config import get_settings
 from sujuva.errors import UsageError
 from sujuva.services import analysis
 
@@ -46,6 +48,8 @@ def register(app: typer.Typer) -> None:
     app.command("map")(map_command)
     app.command("variants")(variants_command)
     app.command("handoffs")(handoffs_command)
+    app.command("lean")(lean_command)
+    app.command("bottlenecks")(bottlenecks_command)
 
 
 def selection_from_options(
@@ -99,14 +103,26 @@ def _emit(
             table.add_column(
                 str(column), justify="right" if frame[column].dtype.kind in "iuf" else "left"
             )
+        shares = [_is_share(str(column)) for column in frame.columns]
         for row in frame.itertuples(index=False):
-            table.add_row(*(_cell(value) for value in row))
+            table.add_row(*(_cell(v, share=s) for v, s in zip(row, shares, strict=True)))
         console.print(table)
         for key, value in (extra or {}).items():
             console.print(f"{key}: {value}")
 
 
-def _cell(value: object) -> str:
+def _is_share(column: str) -> bool:
+    return "share" in column or column in SHARE_COLUMNS
+
+
+SHARE_COLUMNS = frozenset(
+    {"complete_and_accurate", "rolled_complete_and_accurate", "first_time_through"}
+)
+
+
+def _cell(value: object, *, share: bool = False) -> str:
+    if share and isinstance(value, float):
+        return f"{value:.1%}"
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, tuple):
@@ -179,4 +195,76 @@ def handoffs_command(
         as_json=as_json,
         as_csv=as_csv,
         extra={"boundary_share_of_waiting": None if share is None else round(share, 4)},
+    )
+
+
+CutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cut",
+        help="Data cut YYYY-MM-DD for open cases (default: the last event).",
+        show_default=False,
+    ),
+]
+
+
+def lean_command(
+    path: PathOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    actor: ActorOption = None,
+    where: WhereOption = None,
+    cut: CutOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lead time with open cases censored (Kaplan–Meier) beside the naive figure, and rework."""
+    selection = selection_from_options(path, start, end, actor, where)
+    cut_day = _day(cut, "--cut")
+    zone = ZoneInfo(get_settings().timezone)
+    data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
+    lead = analysis.lead_time(selection, data_cut=data_cut)
+    again = analysis.rework(selection)
+    summary = {
+        "cases": lead.cases,
+        "closed": lead.closed,
+        "open": lead.open,
+        "lead_time_median_days_kaplan_meier": lead.km_median_days,
+        "lead_time_p90_days_kaplan_meier": lead.km_p90_days,
+        "lead_time_median_days_closed_only": lead.naive_median_days,
+        "lead_time_p90_days_closed_only": lead.naive_p90_days,
+        "rolled_complete_and_accurate": again.rolled_complete_and_accurate,
+        "first_time_through": again.first_time_through,
+    }
+    if as_json:
+        print_json({**summary, "rework": again.steps.to_dict(orient="records")})
+        return
+    table = Table(title="Lean summary", title_justify="left", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key, value in summary.items():
+        shown = "–" if value is None else _cell(value, share=_is_share(key))
+        table.add_row(key.replace("_", " "), shown)
+    console.print(table)
+    console.print("Closed-only figures leave out the open cases, which are the slow ones.")
+    _emit(again.steps.head(10), title="Steps redone most often", as_json=False, as_csv=False)
+
+
+def bottlenecks_command(
+    path: PathOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    actor: ActorOption = None,
+    where: WhereOption = None,
+    top: Annotated[int, typer.Option("--top", help="How many to list.")] = 10,
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Transitions ranked by their share of all waiting, the first explained in a sentence."""
+    found = analysis.bottlenecks(selection_from_options(path, start, end, actor, where))
+    _emit(
+        _days(found.transitions.head(top)),
+        title="Bottlenecks (waiting in days)",
+        as_json=as_json,
+        as_csv=as_csv,
+        extra={"explanation": found.explanation},
     )

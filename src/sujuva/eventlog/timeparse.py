@@ -213,21 +213,20 @@ def _localise(
 ) -> tuple[pa.Array, pa.Array]:
     """Turn local wall-clock microseconds into UTC instants; reasons for gap/overlap times."""
     naive = pd.DatetimeIndex(wall_us.astype("datetime64[us]"))
-    key = str(zone)
-    strict = naive.tz_localize(key, ambiguous="NaT", nonexistent="NaT")
-    lenient = naive.tz_localize(key, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
+    strict = naive.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    lenient = naive.tz_localize(zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
     gap = mask & np.asarray(lenient.isna())
     overlap = mask & np.asarray(strict.isna()) & ~gap
     chosen = strict
     if ambiguous in ("earlier", "later"):
         chosen = naive.tz_localize(
-            key, ambiguous=np.full(len(naive), ambiguous == "earlier"), nonexistent="NaT"
+            zone, ambiguous=np.full(len(naive), ambiguous == "earlier"), nonexistent="NaT"
         )
         overlap = np.zeros(len(naive), dtype=bool)
     errors = np.full(len(naive), None, dtype=object)
-    errors[gap] = f"local time does not exist in {key} (clocks went forward)"
+    errors[gap] = f"local time does not exist in {zone.key} (clocks went forward)"
     errors[overlap] = (
-        f"local time occurs twice in {key} (clocks went back); give an offset or set "
+        f"local time occurs twice in {zone.key} (clocks went back); give an offset or set "
         "ambiguous_time to 'earlier' or 'later'"
     )
     utc_us = chosen.tz_convert("UTC").tz_localize(None).as_unit("us").asi8

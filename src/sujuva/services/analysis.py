@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sujuva.analytics import cases, flow
+from sujuva.analytics import cases, flow, lean
 from sujuva.analytics.scope import Scope, scope
 from sujuva.analytics.selection import Selection
 from sujuva.config import Settings, get_settings
@@ -37,3 +38,20 @@ def variants(
 def handoffs(selection: Selection, *, settings: Settings | None = None) -> cases.Handoffs:
     """Organisation hand-offs of the selected cases."""
     return _run(selection, settings, cases.handoffs)
+
+
+def lead_time(
+    selection: Selection, *, data_cut: datetime | None = None, settings: Settings | None = None
+) -> lean.LeadTime:
+    """Kaplan–Meier lead time of the selected cases (open cases censored at the data cut)."""
+    return _run(selection, settings, lambda s: lean.lead_time(s, data_cut=data_cut))
+
+
+def bottlenecks(selection: Selection, *, settings: Settings | None = None) -> lean.Bottlenecks:
+    """Transitions and steps ranked by their share of all waiting."""
+    return _run(selection, settings, lean.bottlenecks)
+
+
+def rework(selection: Selection, *, settings: Settings | None = None) -> lean.Rework:
+    """Repeated steps, %C&A per step, rolled %C&A and first-time-through."""
+    return _run(selection, settings, lean.rework)

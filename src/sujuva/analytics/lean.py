@@ -1,0 +1,183 @@
+"""Lean measures of a path: censored lead time, where the waiting is, and rework.
+
+Lead time runs from the case's first instant (its first step's start, or completion when no
+start is recorded) to its last event. A case without an outcome is open: its lead time is
+right-censored at the data cut, and the Kaplan–Meier estimate (lifelines) uses it as such. The
+median of closed cases only is reported beside it, because it is biased low: open cases are the
+slow ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from lifelines import KaplanMeierFitter
+from lifelines.utils import qth_survival_time
+
+from sujuva.analytics.flow import WAIT_SECONDS
+from sujuva.analytics.scope import Scope
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class LeadTime:
+    """Lead time of the selected cases, in days.
+
+    ``km_median_days`` / ``km_p90_days`` are None where the survival curve never falls to 0.5 /
+    0.1 (too many cases still open). ``curve``: days, still_open (survival), lower, upper
+    (95 % confidence band).
+    """
+
+    cases: int
+    closed: int
+    open: int
+    data_cut: datetime | None
+    km_median_days: float | None
+    km_p90_days: float | None
+    naive_median_days: float | None
+    naive_p90_days: float | None
+    curve: pd.DataFrame
+
+
+def lead_times(scope: Scope, *, data_cut: datetime | None = None) -> pd.DataFrame:
+    """Per case: case_id, days (to the outcome, or to the data cut when open), closed."""
+    cut_param: list[object] = [data_cut] if data_cut is not None else []
+    cut = "?::TIMESTAMPTZ" if data_cut is not None else "(SELECT max(ts) FROM events)"
+    return scope.frame(
+        f"""
+        SELECT c.case_id, c.outcome IS NOT NULL AS closed,
+               (epoch_us(CASE WHEN c.outcome IS NOT NULL THEN c.last_ts ELSE {cut} END)
+                - epoch_us(coalesce(e.start_ts, e.ts))) / 1e6 / {DAY} AS days
+        FROM sel_cases c JOIN events e ON e.case_idx = c.case_idx AND e.pos = 0
+        ORDER BY c.case_idx
+        """,
+        cut_param,
+    )
+
+
+def lead_time(scope: Scope, *, data_cut: datetime | None = None) -> LeadTime:
+    """Kaplan–Meier lead time with open cases censored, beside the closed-only figures."""
+    per_case = lead_times(scope, data_cut=data_cut)
+    durations = np.maximum(per_case["days"].to_numpy(dtype=float), 0.0)
+    closed = per_case["closed"].to_numpy(dtype=bool)
+    if len(durations) == 0:
+        empty = pd.DataFrame(columns=["days", "still_open", "lower", "upper"])
+        return LeadTime(0, 0, 0, data_cut, None, None, None, None, empty)
+    fitter = KaplanMeierFitter().fit(durations, event_observed=closed)
+    band = fitter.confidence_interval_survival_function_
+    curve = pd.DataFrame(
+        {
+            "days": fitter.survival_function_.index.to_numpy(),
+            "still_open": fitter.survival_function_.iloc[:, 0].to_numpy(),
+            "lower": band.iloc[:, 0].to_numpy(),
+            "upper": band.iloc[:, 1].to_numpy(),
+        }
+    )
+    done = durations[closed]
+    return LeadTime(
+        cases=len(durations),
+        closed=int(closed.sum()),
+        open=int((~closed).sum()),
+        data_cut=data_cut,
+        km_median_days=_finite(fitter.median_survival_time_),
+        km_p90_days=_finite(qth_survival_time(0.1, fitter.survival_function_)),
+        naive_median_days=float(np.median(done)) if len(done) else None,
+        naive_p90_days=float(np.quantile(done, 0.9)) if len(done) else None,
+        curve=curve,
+    )
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class Bottlenecks:
+    """Where the selected cases wait, ranked by share of all waiting (volume x wait).
+
+    ``transitions``: source, target, transitions, wait_median_s, wait_total_s, share.
+    ``steps``: activity (the step waited for), arrivals, wait_median_s, wait_total_s, share.
+    ``explanation``: one sentence about the first transition, or None without waiting.
+    """
+
+    transitions: pd.DataFrame
+    steps: pd.DataFrame
+    explanation: str | None
+
+
+def bottlenecks(scope: Scope) -> Bottlenecks:
+    """Rank transitions and steps by their share of the selection's total waiting."""
+    transitions = scope.frame(f"""
+        SELECT s.name AS source, t.name AS target, count(*) AS transitions,
+               median(w) AS wait_median_s, sum(w) AS wait_total_s,
+               sum(w) / sum(sum(w)) OVER () AS share
+        FROM (SELECT activity_code, next_activity_code, {WAIT_SECONDS} AS w
+              FROM sel_events WHERE next_activity_code IS NOT NULL) e
+        JOIN activities s ON s.code = e.activity_code
+        JOIN activities t ON t.code = e.next_activity_code
+        GROUP BY s.name, t.name ORDER BY share DESC NULLS LAST, transitions DESC
+    """)
+    steps = scope.frame(f"""
+        SELECT t.name AS activity, count(*) AS arrivals, median(w) AS wait_median_s,
+               sum(w) AS wait_total_s, sum(w) / sum(sum(w)) OVER () AS share
+        FROM (SELECT next_activity_code, {WAIT_SECONDS} AS w
+              FROM sel_events WHERE next_activity_code IS NOT NULL) e
+        JOIN activities t ON t.code = e.next_activity_code
+        GROUP BY t.name ORDER BY share DESC NULLS LAST, arrivals DESC
+    """)
+    return Bottlenecks(transitions, steps, _explain(transitions))
+
+
+def _explain(transitions: pd.DataFrame) -> str | None:
+    if transitions.empty or not transitions["wait_total_s"].iloc[0]:
+        return None
+    first = transitions.iloc[0]
+    days = first["wait_median_s"] / DAY
+    return (
+        f"Customers wait a median {days:.0f} days between {first['source']} and "
+        f"{first['target']}: {first['share']:.0%} of all waiting in this selection."
+    )
+
+
+@dataclass(frozen=True)
+class Rework:
+    """Repeated work.
+
+    ``steps``: activity, cases (with the step at least once), rework_cases (at least twice),
+    rework_share, complete_and_accurate (1 - rework_share, the step's %C&A).
+    ``rolled_complete_and_accurate``: product of the steps' %C&A.
+    ``first_time_through``: share of cases in which no step is repeated.
+    """
+
+    steps: pd.DataFrame
+    rolled_complete_and_accurate: float | None
+    first_time_through: float | None
+
+
+def rework(scope: Scope) -> Rework:
+    """Steps done more than once in a case, per step and for the whole selection."""
+    steps = scope.frame("""
+        WITH per_case AS (
+            SELECT case_idx, activity_code, count(*) AS n FROM sel_events GROUP BY ALL
+        )
+        SELECT a.name AS activity, count(*) AS cases, count(*) FILTER (WHERE n > 1) AS rework_cases,
+               count(*) FILTER (WHERE n > 1) / count(*) AS rework_share,
+               1 - count(*) FILTER (WHERE n > 1) / count(*) AS complete_and_accurate
+        FROM per_case p JOIN activities a ON a.code = p.activity_code
+        GROUP BY a.name ORDER BY rework_share DESC, cases DESC
+    """)
+    clean, total = scope.rows("""
+        SELECT count(*) FILTER (WHERE repeated = 0), count(*) FROM (
+            SELECT c.case_idx, count(*) FILTER (WHERE n > 1) AS repeated
+            FROM sel_cases c LEFT JOIN (
+                SELECT case_idx, activity_code, count(*) AS n FROM sel_events GROUP BY ALL
+            ) p ON p.case_idx = c.case_idx GROUP BY c.case_idx
+        )
+    """)[0]
+    rolled = float(np.prod(steps["complete_and_accurate"])) if len(steps) else None
+    ftt = float(clean) / float(total) if total else None  # type: ignore[arg-type]
+    return Rework(steps=steps, rolled_complete_and_accurate=rolled, first_time_through=ftt)

@@ -1,0 +1,90 @@
+"""The lean analytics recover the demo region's known ground truth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sujuva.analytics import lean
+from sujuva.analytics.selection import Selection
+from sujuva.config import Settings, override_settings, reset_settings
+from sujuva.services.demo import build_demo
+from sujuva.store.store import Store
+from tests.analytics.conftest import scoped
+
+PATHS = ("entrepreneur", "graduate", "job_search", "work_to_work")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, dict[str, Any]]]:
+    folder = tmp_path_factory.mktemp("demo")
+    reset_settings()
+    settings: Settings = override_settings(data_dir=folder / "data", demo_dir=folder / "demo")
+    result = build_demo(size="small", seed=2017, settings=settings)
+    yield Store(settings.data_dir), result.ground_truth
+    reset_settings()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_kaplan_meier_median_recovers_the_true_lead_time(
+    demo: tuple[Store, dict[str, Any]], path: str
+) -> None:
+    store, truth = demo
+    cut = datetime.fromisoformat(truth["data_cut"])
+    with scoped(store, Selection(paths=(path,))) as scope:
+        found = lean.lead_time(scope, data_cut=cut)
+    true_median = truth["paths"][path]["true_median_lead_time_days"]
+    assert found.open == truth["paths"][path]["open_cases"]
+    assert found.km_median_days is not None
+    assert found.km_median_days == pytest.approx(true_median, rel=0.05)
+    assert found.naive_median_days is not None and found.naive_median_days < found.km_median_days
+    curve = found.curve["still_open"]
+    assert ((curve >= 0) & (curve <= 1)).all() and (curve.diff().dropna() <= 1e-12).all()
+
+
+def test_censoring_matters_most_where_cases_stay_open(demo: tuple[Store, dict[str, Any]]) -> None:
+    store, truth = demo
+    cut = datetime.fromisoformat(truth["data_cut"])
+    with scoped(store, Selection(paths=("job_search",))) as scope:
+        found = lean.lead_time(scope, data_cut=cut)
+    assert found.km_median_days is not None and found.naive_median_days is not None
+    assert found.km_median_days - found.naive_median_days > 10  # the naive figure hides weeks
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_injected_bottleneck_ranks_first(demo: tuple[Store, dict[str, Any]], path: str) -> None:
+    store, truth = demo
+    with scoped(store, Selection(paths=(path,))) as scope:
+        found = lean.bottlenecks(scope)
+    expected = truth["paths"][path]["bottleneck"]
+    first = found.transitions.iloc[0]
+    assert (first["source"], first["target"]) == (expected["from"], expected["to"])
+    assert first["share"] == pytest.approx(expected["waiting_share"], abs=0.01)
+    assert found.explanation is not None
+    assert f"between {expected['from']} and {expected['to']}" in found.explanation
+
+
+def test_injected_rework_is_found(demo: tuple[Store, dict[str, Any]]) -> None:
+    store, truth = demo
+    for injected in truth["rework"]:
+        with scoped(store, Selection(paths=(injected["path"],))) as scope:
+            found = lean.rework(scope)
+        step = found.steps.set_index("activity").loc[injected["activity"]]
+        assert step["rework_share"] == pytest.approx(injected["share_of_cases"], abs=1e-9)
+        assert step["rework_cases"] == injected["cases_with_rework"]
+        reworked = set(found.steps.loc[found.steps["rework_share"] > 0.05, "activity"])
+        assert injected["activity"] in reworked and reworked <= set(injected["loop"])
+        assert found.first_time_through is not None and 0 < found.first_time_through < 1
+
+
+def test_lead_time_of_an_empty_selection(
+    demo: tuple[Store, dict[str, Any]], tmp_path: Path
+) -> None:
+    store, _ = demo
+    with scoped(store, Selection(paths=("no such path",))) as scope:
+        found = lean.lead_time(scope)
+    assert (found.cases, found.km_median_days, found.naive_median_days) == (0, None, None)
