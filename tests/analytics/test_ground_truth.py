@@ -88,3 +88,25 @@ def test_lead_time_of_an_empty_selection(
     with scoped(store, Selection(paths=("no such path",))) as scope:
         found = lean.lead_time(scope)
     assert (found.cases, found.km_median_days, found.naive_median_days) == (0, None, None)
+
+
+def test_deadline_breach_shares_match_the_generator(demo: tuple[Store, dict[str, Any]]) -> None:
+    from sujuva.analytics import deadlines
+
+    store, truth = demo
+    rules = {rule.id: rule for rule in deadlines.load_rules()}
+    for expected in truth["deadlines"]:
+        rule = rules[expected["rule_id"]]
+        assert (rule.from_activity, rule.to_activity, rule.limit, rule.unit) == (
+            expected["from_activity"],
+            expected["to_activity"],
+            expected["limit"],
+            expected["unit"],
+        )
+        with scoped(store) as scope:
+            report = deadlines.deadlines(scope, [rule], zone="Europe/Helsinki")
+        row = report.summary.iloc[0]
+        assert row["cases"] == expected["cases_in_scope"]
+        assert 1 - row["share_met"] == pytest.approx(expected["breach_share"], abs=0.01)
+        assert len(report.breaches) == row["breaches"]
+        assert report.by_month["cases"].sum() == row["cases"]

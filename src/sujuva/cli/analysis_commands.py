@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -50,6 +52,7 @@ def register(app: typer.Typer) -> None:
     app.command("handoffs")(handoffs_command)
     app.command("lean")(lean_command)
     app.command("bottlenecks")(bottlenecks_command)
+    app.command("deadlines")(deadlines_command)
 
 
 def selection_from_options(
@@ -94,7 +97,8 @@ def _emit(
     extra: dict[str, object] | None = None,
 ) -> None:
     if as_json:
-        print_json({**(extra or {}), "rows": frame.to_dict(orient="records")})
+        rows = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+        print_json({**(extra or {}), "rows": rows})
     elif as_csv:
         frame.to_csv(sys.stdout, index=False)
     else:
@@ -268,3 +272,36 @@ def bottlenecks_command(
         as_csv=as_csv,
         extra={"explanation": found.explanation},
     )
+
+
+def deadlines_command(
+    path: PathOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    actor: ActorOption = None,
+    where: WhereOption = None,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules", help="TOML rules file (default: the shipped rules).", show_default=False
+        ),
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="rule, organisation, month or breaches.")
+    ] = "rule",
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Statutory deadlines: share met per rule, organisation or month, or the list of breaches."""
+    report = analysis.deadline_report(
+        selection_from_options(path, start, end, actor, where), rules_file=rules
+    )
+    tables = {
+        "rule": report.summary,
+        "organisation": report.by_organisation,
+        "month": report.by_month,
+        "breaches": report.breaches,
+    }
+    if by not in tables:
+        raise UsageError(f"--by {by!r}: use one of {', '.join(tables)}")
+    _emit(tables[by], title=f"Statutory deadlines by {by}", as_json=as_json, as_csv=as_csv)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sujuva.analytics import cases, flow, lean
+from sujuva.analytics import cases, deadlines, flow, lean
 from sujuva.analytics.scope import Scope, scope
 from sujuva.analytics.selection import Selection
 from sujuva.config import Settings, get_settings
@@ -55,3 +56,13 @@ def bottlenecks(selection: Selection, *, settings: Settings | None = None) -> le
 def rework(selection: Selection, *, settings: Settings | None = None) -> lean.Rework:
     """Repeated steps, %C&A per step, rolled %C&A and first-time-through."""
     return _run(selection, settings, lean.rework)
+
+
+def deadline_report(
+    selection: Selection, *, rules_file: Path | None = None, settings: Settings | None = None
+) -> deadlines.DeadlineReport:
+    """How the statutory service-time rules (the default set, or ``rules_file``) were met."""
+    settings = settings or get_settings()
+    rules = deadlines.load_rules(rules_file)
+    zone = settings.timezone
+    return _run(selection, settings, lambda s: deadlines.deadlines(s, rules, zone=zone))
