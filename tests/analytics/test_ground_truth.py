@@ -110,3 +110,47 @@ def test_deadline_breach_shares_match_the_generator(demo: tuple[Store, dict[str,
         assert 1 - row["share_met"] == pytest.approx(expected["breach_share"], abs=0.01)
         assert len(report.breaches) == row["breaches"]
         assert report.by_month["cases"].sum() == row["cases"]
+
+
+def test_value_ratings_equal_the_generator_and_waste_is_flagged(
+    demo: tuple[Store, dict[str, Any]],
+) -> None:
+    from sujuva.analytics import value
+
+    store, truth = demo
+    with scoped(store) as scope:
+        ratings = value.value_ratings(scope)
+        candidates = value.waste_candidates(scope)
+    found = {(r.path, r.activity): r.mean_rating for r in ratings.itertuples()}
+    for path, steps in truth["value_ratings"].items():
+        for activity, mean in steps.items():
+            assert found[(path, activity)] == pytest.approx(mean, abs=1e-9)
+    wasteful = set(zip(candidates["path"], candidates["activity"], strict=True))
+    assert ("work_to_work", "Skills survey") in wasteful
+    assert ("job_search", "Municipal interview") in wasteful
+    assert (candidates["mean_rating"] < 3).all() or (candidates["value_class"] == "waste").all()
+
+
+def test_injected_duplicate_contacts_are_found(demo: tuple[Store, dict[str, Any]]) -> None:
+    from sujuva.analytics import value
+
+    store, truth = demo
+    with scoped(store) as scope:
+        pairs = value.duplicate_contacts(scope).pairs
+    for injected in truth["duplicate_contact"]:
+        first, second = injected["steps"]
+        match = pairs[
+            (pairs["path"] == injected["path"])
+            & (pairs["first_activity"] == first["activity"])
+            & (pairs["second_activity"] == second["activity"])
+        ]  # the generator counts the step whoever ran it (Joensuu or Lieksa interviews)
+        assert int(match["cases"].sum()) == injected["cases"]
+
+
+def test_process_cycle_efficiency_is_a_share(demo: tuple[Store, dict[str, Any]]) -> None:
+    from sujuva.analytics import value
+
+    store, _ = demo
+    with scoped(store, Selection(paths=("entrepreneur",))) as scope:
+        pce = value.process_cycle_efficiency(scope)
+    assert pce is not None and 0 < pce < 0.05  # hours of work in months of waiting

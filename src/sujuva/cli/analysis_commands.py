@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.command("lean")(lean_command)
     app.command("bottlenecks")(bottlenecks_command)
     app.command("deadlines")(deadlines_command)
+    app.command("value")(value_command)
 
 
 def selection_from_options(
@@ -236,6 +237,7 @@ def lean_command(
         "lead_time_p90_days_kaplan_meier": lead.km_p90_days,
         "lead_time_median_days_closed_only": lead.naive_median_days,
         "lead_time_p90_days_closed_only": lead.naive_p90_days,
+        "process_cycle_efficiency_share": analysis.process_cycle_efficiency(selection),
         "rolled_complete_and_accurate": again.rolled_complete_and_accurate,
         "first_time_through": again.first_time_through,
     }
@@ -305,3 +307,28 @@ def deadlines_command(
     if by not in tables:
         raise UsageError(f"--by {by!r}: use one of {', '.join(tables)}")
     _emit(tables[by], title=f"Statutory deadlines by {by}", as_json=as_json, as_csv=as_csv)
+
+
+def value_command(
+    path: PathOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    actor: ActorOption = None,
+    where: WhereOption = None,
+    show: Annotated[str, typer.Option("--show", help="ratings, waste or duplicates.")] = "waste",
+    as_json: JsonOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """What customers say each step is worth: ratings, waste candidates, duplicate contacts."""
+    ratings, waste, duplicates = analysis.value_report(
+        selection_from_options(path, start, end, actor, where)
+    )
+    tables = {"ratings": ratings, "waste": waste, "duplicates": duplicates.pairs}
+    if show not in tables:
+        raise UsageError(f"--show {show!r}: use one of {', '.join(tables)}")
+    titles = {
+        "ratings": "Customer-perceived value per step",
+        "waste": "Waste candidates",
+        "duplicates": "Information asked again by another organisation",
+    }
+    _emit(_days(tables[show]), title=titles[show], as_json=as_json, as_csv=as_csv)

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sujuva.analytics import cases, deadlines, flow, lean
+import pandas as pd
+
+from sujuva.analytics import cases, deadlines, flow, lean, value
 from sujuva.analytics.scope import Scope, scope
 from sujuva.analytics.selection import Selection
 from sujuva.config import Settings, get_settings
@@ -66,3 +68,21 @@ def deadline_report(
     rules = deadlines.load_rules(rules_file)
     zone = settings.timezone
     return _run(selection, settings, lambda s: deadlines.deadlines(s, rules, zone=zone))
+
+
+def value_report(
+    selection: Selection, *, settings: Settings | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, value.DuplicateContacts]:
+    """Customer-perceived value per step, waste candidates and duplicate contacts."""
+    return _run(
+        selection,
+        settings,
+        lambda s: (value.value_ratings(s), value.waste_candidates(s), value.duplicate_contacts(s)),
+    )
+
+
+def process_cycle_efficiency(
+    selection: Selection, *, settings: Settings | None = None
+) -> float | None:
+    """Value-adding touch time over lead time of the selected closed cases."""
+    return _run(selection, settings, value.process_cycle_efficiency)
