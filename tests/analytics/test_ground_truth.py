@@ -154,3 +154,30 @@ def test_process_cycle_efficiency_is_a_share(demo: tuple[Store, dict[str, Any]])
     with scoped(store, Selection(paths=("entrepreneur",))) as scope:
         pce = value.process_cycle_efficiency(scope)
     assert pce is not None and 0 < pce < 0.05  # hours of work in months of waiting
+
+
+def test_comparison_shows_the_effective_pilot_and_not_the_null_one(
+    demo: tuple[Store, dict[str, Any]],
+) -> None:
+    from datetime import date
+
+    from sujuva.analytics import compare
+
+    store, truth = demo
+    cut = datetime.fromisoformat(truth["data_cut"])
+    pilot = next(p for p in truth["pilots"] if p["true_effect_days"] < 0)
+    start = date.fromisoformat(pilot["start"])
+    where = {key: (value,) for key, value in pilot["group"].items()}
+    before = Selection(paths=(pilot["path"],), where=where, start_to=start)
+    after = Selection(paths=(pilot["path"],), where=where, start_from=start)
+    with scoped(store, before) as a, scoped(store, after) as b:
+        result = compare.compare(a, b, data_cut=cut)
+    measures = result.measures.set_index("measure")
+    assert measures.loc["lead time median, days (Kaplan-Meier)", "difference"] < -5
+    changed = result.arcs.set_index(["source", "target"])
+    assert changed.loc[(pilot["outcome_from"], "Business plan and calculations"), "change"] in {
+        "same",
+        "faster",
+        "slower",
+    }
+    assert set(result.arcs["change"]) <= {"appeared", "disappeared", "slower", "faster", "same"}

@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
     app.command("bottlenecks")(bottlenecks_command)
     app.command("deadlines")(deadlines_command)
     app.command("value")(value_command)
+    app.command("compare")(compare_command)
 
 
 def selection_from_options(
@@ -332,3 +333,58 @@ def value_command(
         "duplicates": "Information asked again by another organisation",
     }
     _emit(_days(tables[show]), title=titles[show], as_json=as_json, as_csv=as_csv)
+
+
+def compare_command(
+    path: PathOption = None,
+    actor: ActorOption = None,
+    where: WhereOption = None,
+    a_from: Annotated[
+        str | None,
+        typer.Option("--a-from", help="A: cases starting on or after.", show_default=False),
+    ] = None,
+    a_to: Annotated[
+        str | None, typer.Option("--a-to", help="A: cases starting before.", show_default=False)
+    ] = None,
+    b_from: Annotated[
+        str | None,
+        typer.Option("--b-from", help="B: cases starting on or after.", show_default=False),
+    ] = None,
+    b_to: Annotated[
+        str | None, typer.Option("--b-to", help="B: cases starting before.", show_default=False)
+    ] = None,
+    a_where: Annotated[
+        list[str] | None,
+        typer.Option("--a-where", help="A only: ATTRIBUTE=VALUE.", show_default=False),
+    ] = None,
+    b_where: Annotated[
+        list[str] | None,
+        typer.Option("--b-where", help="B only: ATTRIBUTE=VALUE.", show_default=False),
+    ] = None,
+    cut: CutOption = None,
+    show_arcs: Annotated[
+        bool, typer.Option("--arcs", help="Also list the arcs that changed.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Compare two periods or groups: lead time, hand-offs, rework, and the map difference."""
+    a = selection_from_options(path, a_from, a_to, actor, [*(where or []), *(a_where or [])])
+    b = selection_from_options(path, b_from, b_to, actor, [*(where or []), *(b_where or [])])
+    cut_day = _day(cut, "--cut")
+    zone = ZoneInfo(get_settings().timezone)
+    data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
+    result = analysis.comparison(a, b, data_cut=data_cut)
+    if as_json:
+        rows = json.loads(result.measures.to_json(orient="records"))
+        arcs = json.loads(result.arcs.to_json(orient="records"))
+        print_json({"measures": rows, "arcs": arcs})
+        return
+    _emit(
+        result.measures,
+        title="A and B side by side (difference = B - A)",
+        as_json=False,
+        as_csv=False,
+    )
+    if show_arcs:
+        changed = result.arcs[result.arcs["change"] != "same"]
+        _emit(changed, title="Arcs that changed", as_json=False, as_csv=False)

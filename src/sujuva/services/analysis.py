@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sujuva.analytics import cases, deadlines, flow, lean, value
+from sujuva.analytics import cases, compare, deadlines, flow, lean, value
 from sujuva.analytics.scope import Scope, scope
 from sujuva.analytics.selection import Selection
 from sujuva.config import Settings, get_settings
@@ -86,3 +86,20 @@ def process_cycle_efficiency(
 ) -> float | None:
     """Value-adding touch time over lead time of the selected closed cases."""
     return _run(selection, settings, value.process_cycle_efficiency)
+
+
+def comparison(
+    a: Selection,
+    b: Selection,
+    *,
+    data_cut: datetime | None = None,
+    settings: Settings | None = None,
+) -> compare.Comparison:
+    """Two selections side by side (periods or groups), with the map difference."""
+    settings = settings or get_settings()
+    store = Store(settings.data_dir, threads=settings.threads)
+    zone = ZoneInfo(settings.timezone)
+    with store.connect() as con:
+        return compare.compare(
+            scope(con, a, zone=zone), scope(con, b, zone=zone), data_cut=data_cut
+        )
