@@ -13,6 +13,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from sujuva.analytics import mapdraw
 from sujuva.analytics.selection import Selection
 from sujuva.cli.output import console, print_json
 from sujuva.config import get_settings
@@ -153,9 +154,37 @@ def map_command(
     where: WhereOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option("--svg", help="Draw the map to this SVG file.", show_default=False),
+    ] = None,
+    activities: Annotated[
+        float,
+        typer.Option(
+            "--activities", min=0.0, max=1.0, help="Share of events the drawn activities cover."
+        ),
+    ] = 1.0,
+    arcs: Annotated[
+        float,
+        typer.Option("--arcs", min=0.0, max=1.0, help="Share of transitions the drawn arcs cover."),
+    ] = 1.0,
+    waiting: Annotated[
+        bool, typer.Option("--waiting", help="Label arcs with median waiting, not frequency.")
+    ] = False,
 ) -> None:
-    """The process map: directly-follows arcs with frequencies and waiting (days)."""
+    """The process map: arcs with frequencies and waiting (days); --svg draws it."""
     result = analysis.process_map(selection_from_options(path, start, end, actor, where))
+    if svg is not None:
+        drawing = mapdraw.render_svg(
+            result,
+            activity_coverage=activities,
+            arc_coverage=arcs,
+            label="waiting" if waiting else "frequency",
+            title=", ".join(path or ["all paths"]),
+        )
+        svg.write_text(drawing, encoding="utf-8")
+        console.print(f"wrote the process map to {svg}")
+        return
     _emit(
         _days(result.arcs),
         title="Process map (waiting in days)",
