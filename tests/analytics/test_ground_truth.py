@@ -181,3 +181,22 @@ def test_comparison_shows_the_effective_pilot_and_not_the_null_one(
         "slower",
     }
     assert set(result.arcs["change"]) <= {"appeared", "disappeared", "slower", "faster", "same"}
+
+
+def test_work_in_progress_and_littles_law(demo: tuple[Store, dict[str, Any]]) -> None:
+    from sujuva.analytics import queues
+
+    store, truth = demo
+    for path in PATHS:
+        with scoped(store, Selection(paths=(path,))) as scope:
+            wip = queues.daily_wip(scope, zone="Europe/Helsinki")
+            per_case = lean.lead_times(scope)
+            bottleneck = truth["paths"][path]["bottleneck"]
+            queue = queues.transition_queue(
+                scope, source=bottleneck["from"], target=bottleneck["to"], zone="Europe/Helsinki"
+            )
+        assert (wip["wip"] >= 0).all() and (queue["queue"] >= 0).all()
+        assert int(wip["wip"].iloc[-1]) == truth["paths"][path]["open_cases"]
+        assert int(wip["started"].sum()) == truth["paths"][path]["cases"]
+        check = queues.littles_law(wip, per_case.loc[per_case["closed"], "days"])
+        assert check is not None and 0.8 < check.ratio < 1.25, (path, check)

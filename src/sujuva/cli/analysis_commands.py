@@ -296,13 +296,24 @@ def bottlenecks_command(
     as_csv: CsvOption = False,
 ) -> None:
     """Transitions ranked by their share of all waiting, the first explained in a sentence."""
-    found = analysis.bottlenecks(selection_from_options(path, start, end, actor, where))
+    selection = selection_from_options(path, start, end, actor, where)
+    found = analysis.bottlenecks(selection)
+    _wip, check, queue = analysis.flow_check(selection)
+    extra: dict[str, object] = {"explanation": found.explanation}
+    if queue is not None and len(queue):
+        extra["mean_daily_queue_before_top_bottleneck"] = round(float(queue["queue"].mean()), 1)
+        extra["max_daily_queue_before_top_bottleneck"] = int(queue["queue"].max())
+    if check is not None:
+        extra["littles_law"] = (
+            f"mean WIP {check.mean_wip:.0f} vs arrivals/day x mean lead time "
+            f"{check.predicted_wip:.0f} (ratio {check.ratio:.2f})"
+        )
     _emit(
         _days(found.transitions.head(top)),
         title="Bottlenecks (waiting in days)",
         as_json=as_json,
         as_csv=as_csv,
-        extra={"explanation": found.explanation},
+        extra=extra,
     )
 
 

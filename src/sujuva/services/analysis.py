@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sujuva.analytics import cases, compare, deadlines, flow, lean, value
+from sujuva.analytics import cases, compare, deadlines, flow, lean, queues, value
 from sujuva.analytics.scope import Scope, scope
 from sujuva.analytics.selection import Selection
 from sujuva.config import Settings, get_settings
@@ -103,3 +103,27 @@ def comparison(
         return compare.compare(
             scope(con, a, zone=zone), scope(con, b, zone=zone), data_cut=data_cut
         )
+
+
+def flow_check(
+    selection: Selection, *, settings: Settings | None = None
+) -> tuple[pd.DataFrame, queues.LittlesLaw | None, pd.DataFrame | None]:
+    """Daily work in progress, a Little's law check, and the daily queue in front of the
+    top bottleneck (None when nobody waits)."""
+    settings = settings or get_settings()
+    zone = settings.timezone
+
+    def measure(s: Scope) -> tuple[pd.DataFrame, queues.LittlesLaw | None, pd.DataFrame | None]:
+        wip = queues.daily_wip(s, zone=zone)
+        per_case = lean.lead_times(s)
+        check = queues.littles_law(wip, per_case.loc[per_case["closed"], "days"])
+        top = lean.bottlenecks(s).transitions
+        queue = None
+        if len(top):
+            first = top.iloc[0]
+            queue = queues.transition_queue(
+                s, source=str(first["source"]), target=str(first["target"]), zone=zone
+            )
+        return wip, check, queue
+
+    return _run(selection, settings, measure)
