@@ -44,6 +44,12 @@ def test_kaplan_meier_median_recovers_the_true_lead_time(
     assert found.naive_median_days is not None and found.naive_median_days < found.km_median_days
     curve = found.curve["still_open"]
     assert ((curve >= 0) & (curve <= 1)).all() and (curve.diff().dropna() <= 1e-12).all()
+    from lifelines import KaplanMeierFitter
+
+    with scoped(store, Selection(paths=(path,))) as scope:
+        per_case = lean.lead_times(scope, data_cut=cut)
+    reference = KaplanMeierFitter().fit(per_case["days"].clip(lower=0), per_case["closed"])
+    assert found.km_median_days == pytest.approx(reference.median_survival_time_)
 
 
 def test_censoring_matters_most_where_cases_stay_open(demo: tuple[Store, dict[str, Any]]) -> None:

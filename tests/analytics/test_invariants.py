@@ -133,3 +133,42 @@ def test_unknown_case_attribute_is_a_clear_error(settings: Settings, tmp_path: P
         scoped(store, Selection(where={"case:nope": ("1",)})),
     ):
         pass
+
+
+@given(log=logs(), closed_share=st.floats(min_value=0.0, max_value=1.0))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_kaplan_meier_curve_stays_in_bounds_and_never_rises(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, log: pa.Table, closed_share: float
+) -> None:
+    from sujuva.analytics import lean
+
+    cases = sorted(set(log["case_id"].to_pylist()))
+    closed = set(cases[: round(len(cases) * closed_share)])
+    last = {}
+    for index, (case, ts) in enumerate(
+        zip(log["case_id"].to_pylist(), log["timestamp"].to_pylist(), strict=True)
+    ):
+        if case not in last or ts >= last[case][1]:
+            last[case] = (index, ts)
+    outcome = [None] * log.num_rows
+    for case, (index, _) in last.items():
+        if case in closed:
+            outcome[index] = "job"
+    store = _store(
+        settings,
+        tmp_path_factory.mktemp("km"),
+        log.append_column("outcome", pa.array(outcome, pa.string())),
+    )
+    with scoped(store) as scope:
+        found = lean.lead_time(scope)
+    curve = found.curve["still_open"]
+    assert ((curve >= 0) & (curve <= 1)).all()
+    assert (curve.diff().dropna() <= 1e-12).all()
+    assert found.closed + found.open == found.cases == store.info().cases
+    if found.km_median_days is not None and found.naive_median_days is not None and found.open == 0:
+        assert (
+            found.km_median_days == pytest.approx(found.naive_median_days, abs=1e-6)
+            or found.cases % 2 == 0
+        )

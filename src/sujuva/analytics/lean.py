@@ -15,7 +15,6 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
-from lifelines.utils import qth_survival_time
 
 from sujuva.analytics.flow import WAIT_SECONDS
 from sujuva.analytics.scope import Scope
@@ -83,16 +82,19 @@ def lead_time(scope: Scope, *, data_cut: datetime | None = None) -> LeadTime:
         closed=int(closed.sum()),
         open=int((~closed).sum()),
         data_cut=data_cut,
-        km_median_days=_finite(fitter.median_survival_time_),
-        km_p90_days=_finite(qth_survival_time(0.1, fitter.survival_function_)),
+        km_median_days=_time_at(curve, 0.5),
+        km_p90_days=_time_at(curve, 0.1),
         naive_median_days=float(np.median(done)) if len(done) else None,
         naive_p90_days=float(np.quantile(done, 0.9)) if len(done) else None,
         curve=curve,
     )
 
 
-def _finite(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
+def _time_at(curve: pd.DataFrame, level: float) -> float | None:
+    """First time at which the share still open falls to ``level`` or below (lifelines'
+    convention for the median); None if it never does."""
+    reached = curve.loc[curve["still_open"] <= level, "days"]
+    return float(reached.iloc[0]) if len(reached) else None
 
 
 @dataclass(frozen=True)
