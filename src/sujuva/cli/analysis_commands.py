@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from sujuva.analytics import mapdraw
-from sujuva.analytics.selection import Selection
+from sujuva.analytics.selection import Selection, Status
 from sujuva.cli.output import console, print_json
 from sujuva.config import get_settings
 from sujuva.errors import UsageError
@@ -42,6 +42,13 @@ WhereOption = Annotated[
         "--where", help="Case attribute filter, e.g. case:municipality=Joensuu.", show_default=False
     ),
 ]
+StatusOption = Annotated[
+    str, typer.Option("--status", help="all, open (no outcome yet) or closed cases.")
+]
+OutcomeOption = Annotated[
+    list[str] | None,
+    typer.Option("--outcome", help="Cases with this outcome (repeatable).", show_default=False),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 
@@ -64,6 +71,8 @@ def selection_from_options(
     end: str | None,
     actors: list[str] | None,
     where: list[str] | None,
+    status: str = "all",
+    outcomes: list[str] | None = None,
 ) -> Selection:
     """Build a selection from the shared filter options (errors name the bad option)."""
     filters: dict[str, tuple[str, ...]] = {}
@@ -79,7 +88,15 @@ def selection_from_options(
         start_to=_day(end, "--to"),
         actors=tuple(actors or ()),
         where=filters,
+        outcomes=tuple(outcomes or ()),
+        status=_status(status),
     )
+
+
+def _status(text: str) -> Status:
+    if text not in ("all", "open", "closed"):
+        raise UsageError(f"--status {text!r}: use all, open or closed")
+    return text  # type: ignore[return-value]
 
 
 def _day(text: str | None, option: str) -> date | None:
@@ -152,6 +169,8 @@ def map_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     svg: Annotated[
@@ -173,7 +192,9 @@ def map_command(
     ] = False,
 ) -> None:
     """The process map: arcs with frequencies and waiting (days); --svg draws it."""
-    result = analysis.process_map(selection_from_options(path, start, end, actor, where))
+    result = analysis.process_map(
+        selection_from_options(path, start, end, actor, where, status, outcome)
+    )
     if svg is not None:
         drawing = mapdraw.render_svg(
             result,
@@ -203,12 +224,16 @@ def variants_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     top: Annotated[int, typer.Option("--top", help="How many variants.")] = 20,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """The most frequent variants with their share and lead time (days)."""
-    result = analysis.variants(selection_from_options(path, start, end, actor, where), top=top)
+    result = analysis.variants(
+        selection_from_options(path, start, end, actor, where, status, outcome), top=top
+    )
     _emit(_days(result.table), title="Variants (durations in days)", as_json=as_json, as_csv=as_csv)
 
 
@@ -218,11 +243,15 @@ def handoffs_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Hand-offs between organisations, their waiting, and the share of boundary time."""
-    result = analysis.handoffs(selection_from_options(path, start, end, actor, where))
+    result = analysis.handoffs(
+        selection_from_options(path, start, end, actor, where, status, outcome)
+    )
     share = result.boundary_share
     _emit(
         _days(result.matrix),
@@ -249,11 +278,13 @@ def lean_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     cut: CutOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Lead time with open cases censored (Kaplan–Meier) beside the naive figure, and rework."""
-    selection = selection_from_options(path, start, end, actor, where)
+    selection = selection_from_options(path, start, end, actor, where, status, outcome)
     cut_day = _day(cut, "--cut")
     zone = ZoneInfo(get_settings().timezone)
     data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
@@ -291,12 +322,14 @@ def bottlenecks_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     top: Annotated[int, typer.Option("--top", help="How many to list.")] = 10,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Transitions ranked by their share of all waiting, the first explained in a sentence."""
-    selection = selection_from_options(path, start, end, actor, where)
+    selection = selection_from_options(path, start, end, actor, where, status, outcome)
     found = analysis.bottlenecks(selection)
     _wip, check, queue = analysis.flow_check(selection)
     extra: dict[str, object] = {"explanation": found.explanation}
@@ -323,6 +356,8 @@ def deadlines_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     rules: Annotated[
         Path | None,
         typer.Option(
@@ -337,7 +372,7 @@ def deadlines_command(
 ) -> None:
     """Statutory deadlines: share met per rule, organisation or month, or the list of breaches."""
     report = analysis.deadline_report(
-        selection_from_options(path, start, end, actor, where), rules_file=rules
+        selection_from_options(path, start, end, actor, where, status, outcome), rules_file=rules
     )
     tables = {
         "rule": report.summary,
@@ -356,13 +391,15 @@ def value_command(
     end: ToOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     show: Annotated[str, typer.Option("--show", help="ratings, waste or duplicates.")] = "waste",
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """What customers say each step is worth: ratings, waste candidates, duplicate contacts."""
     ratings, waste, duplicates = analysis.value_report(
-        selection_from_options(path, start, end, actor, where)
+        selection_from_options(path, start, end, actor, where, status, outcome)
     )
     tables = {"ratings": ratings, "waste": waste, "duplicates": duplicates.pairs}
     if show not in tables:
@@ -379,6 +416,8 @@ def compare_command(
     path: PathOption = None,
     actor: ActorOption = None,
     where: WhereOption = None,
+    status: StatusOption = "all",
+    outcome: OutcomeOption = None,
     a_from: Annotated[
         str | None,
         typer.Option("--a-from", help="A: cases starting on or after.", show_default=False),
@@ -408,8 +447,12 @@ def compare_command(
     as_json: JsonOption = False,
 ) -> None:
     """Compare two periods or groups: lead time, hand-offs, rework, and the map difference."""
-    a = selection_from_options(path, a_from, a_to, actor, [*(where or []), *(a_where or [])])
-    b = selection_from_options(path, b_from, b_to, actor, [*(where or []), *(b_where or [])])
+    a = selection_from_options(
+        path, a_from, a_to, actor, [*(where or []), *(a_where or [])], status, outcome
+    )
+    b = selection_from_options(
+        path, b_from, b_to, actor, [*(where or []), *(b_where or [])], status, outcome
+    )
     cut_day = _day(cut, "--cut")
     zone = ZoneInfo(get_settings().timezone)
     data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
