@@ -49,7 +49,7 @@ def test_kaplan_meier_median_recovers_the_true_lead_time(
     with scoped(store, Selection(paths=(path,))) as scope:
         per_case = lean.lead_times(scope, data_cut=cut)
     reference = KaplanMeierFitter().fit(per_case["days"].clip(lower=0), per_case["closed"])
-    assert found.km_median_days == pytest.approx(reference.median_survival_time_)
+    assert found.km_median_days == pytest.approx(reference.median_survival_time_, abs=1 / 24)
 
 
 def test_censoring_matters_most_where_cases_stay_open(demo: tuple[Store, dict[str, Any]]) -> None:

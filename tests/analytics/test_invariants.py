@@ -78,6 +78,13 @@ def test_counts_add_up_and_filters_commute(
         hand = cases.handoffs(everything)
     assert int(whole.arcs["frequency"].sum()) == info.events - info.cases
     assert int(hand.matrix["handoffs"].sum()) <= info.events - info.cases
+    assert int((hand.distribution["handoffs"] * hand.distribution["cases"]).sum()) == int(
+        hand.matrix["handoffs"].sum()
+    )
+    assert int(hand.distribution["cases"].sum()) == info.cases
+    with scoped(store) as again:
+        listed = cases.handoffs_per_case(again)
+    assert int(listed["handoffs"].sum()) == int(hand.matrix["handoffs"].sum())
     assert (whole.arcs["wait_mean_s"] >= 0).all()
     assert sum(whole.start_activities.values()) == sum(whole.end_activities.values()) == info.cases
     parts: dict[tuple[str, str], int] = {}

@@ -75,13 +75,18 @@ class Handoffs:
     """Hand-offs between organisations: consecutive steps of a case by different actors.
 
     ``matrix``: from_actor, to_actor, handoffs, cases, wait_median_s, wait_total_s.
-    ``per_case``: handoffs per selected case (case_id, handoffs).
+    ``distribution``: handoffs (per case), cases — how many cases were handed on how often.
+    ``per_case_mean``: mean hand-offs per selected case.
     ``boundary_share``: share of all waiting that happens at organisation boundaries.
     """
 
     matrix: pd.DataFrame
-    per_case: pd.DataFrame
+    distribution: pd.DataFrame
+    per_case_mean: float | None
     boundary_share: float | None
+
+
+HANDOFF = "next_actor_code IS NOT NULL AND next_actor_code <> actor_code"
 
 
 def handoffs(scope: Scope) -> Handoffs:
@@ -91,19 +96,19 @@ def handoffs(scope: Scope) -> Handoffs:
                count(DISTINCT e.case_idx) AS cases, median(w) AS wait_median_s,
                sum(w) AS wait_total_s
         FROM (SELECT case_idx, actor_code, next_actor_code, {WAIT_SECONDS} AS w
-              FROM sel_events
-              WHERE next_actor_code IS NOT NULL AND next_actor_code <> actor_code) e
+              FROM sel_events WHERE {HANDOFF}) e
         JOIN actors f ON f.code = e.actor_code JOIN actors t ON t.code = e.next_actor_code
         GROUP BY f.name, t.name
         ORDER BY handoffs DESC, from_actor, to_actor
     """)
-    per_case = scope.frame("""
-        SELECT c.case_id, coalesce(h.handoffs, 0) AS handoffs
-        FROM sel_cases c LEFT JOIN (
-            SELECT case_idx, count(*) AS handoffs FROM sel_events
-            WHERE next_actor_code IS NOT NULL AND next_actor_code <> actor_code GROUP BY case_idx
-        ) h ON h.case_idx = c.case_idx
-        ORDER BY c.case_idx
+    distribution = scope.frame(f"""
+        WITH per_case AS (
+            SELECT c.case_idx, count(e.case_idx) AS handoffs
+            FROM sel_cases c LEFT JOIN (SELECT case_idx FROM sel_events WHERE {HANDOFF}) e
+              ON e.case_idx = c.case_idx
+            GROUP BY c.case_idx
+        )
+        SELECT handoffs, count(*) AS cases FROM per_case GROUP BY handoffs ORDER BY handoffs
     """)
     boundary, total = scope.rows(f"""
         SELECT sum(w) FILTER (WHERE next_actor_code <> actor_code), sum(w)
@@ -111,4 +116,20 @@ def handoffs(scope: Scope) -> Handoffs:
               FROM sel_events WHERE next_activity_code IS NOT NULL)
     """)[0]
     share = float(boundary or 0.0) / float(total) if total else None  # type: ignore[arg-type]
-    return Handoffs(matrix=matrix, per_case=per_case, boundary_share=share)
+    cases = int(distribution["cases"].sum())
+    mean = (
+        float((distribution["handoffs"] * distribution["cases"]).sum()) / cases if cases else None
+    )
+    return Handoffs(
+        matrix=matrix, distribution=distribution, per_case_mean=mean, boundary_share=share
+    )
+
+
+def handoffs_per_case(scope: Scope) -> pd.DataFrame:
+    """Hand-offs of each selected case: case_id, handoffs (a long list for large selections)."""
+    return scope.frame(f"""
+        SELECT c.case_id, count(e.case_idx) AS handoffs
+        FROM sel_cases c LEFT JOIN (SELECT case_idx FROM sel_events WHERE {HANDOFF}) e
+          ON e.case_idx = c.case_idx
+        GROUP BY c.case_idx, c.case_id ORDER BY c.case_idx
+    """)

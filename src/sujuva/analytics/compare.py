@@ -39,9 +39,7 @@ def summary(scope: Scope, *, data_cut: datetime | None = None) -> dict[str, floa
         "lead time median, days (Kaplan-Meier)": lead.km_median_days,
         "lead time median, days (closed only)": lead.naive_median_days,
         "lead time p90, days (Kaplan-Meier)": lead.km_p90_days,
-        "hand-offs per case": float(hand.per_case["handoffs"].mean())
-        if len(hand.per_case)
-        else None,
+        "hand-offs per case": hand.per_case_mean,
         "share of waiting at organisation boundaries": hand.boundary_share,
         "first time through": again.first_time_through,
     }

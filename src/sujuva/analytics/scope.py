@@ -38,16 +38,23 @@ class Scope:
         text = body.lstrip()
         if text[:5].upper() == "WITH ":
             text = ", " + text[5:]
-        if self.compiled.predicate == "TRUE":
-            return f"WITH sel_cases AS (FROM cases), sel_events AS (FROM events) {text}"
+        compiled = self.compiled
+        events = f"FROM events WHERE {compiled.event_predicate}"
+        if compiled.filters_cases:
+            events += " AND case_idx IN (SELECT case_idx FROM sel_cases)"
         return (
-            f"WITH sel_cases AS (FROM cases c WHERE {self.compiled.predicate}), "
-            "sel_events AS (FROM events WHERE case_idx IN (SELECT case_idx FROM sel_cases)) "
-            f"{text}"
+            f"WITH sel_cases AS (FROM cases c WHERE {compiled.predicate}), "
+            f"sel_events AS ({events}) {text}"
         )
 
 
 def scope(con: duckdb.DuckDBPyConnection, selection: Selection, *, zone: ZoneInfo) -> Scope:
     """Bind a selection to a store connection (checking attribute names against the store)."""
     columns = {row[0] for row in con.execute("DESCRIBE cases").fetchall()}
-    return Scope(con, compile_selection(selection, case_columns=columns, zone=zone))
+    codes = {
+        str(name): int(code)
+        for code, name in con.execute("SELECT code, name FROM paths").fetchall()
+    }
+    return Scope(
+        con, compile_selection(selection, case_columns=columns, zone=zone, path_codes=codes)
+    )

@@ -47,19 +47,28 @@ class CompiledSelection:
 
     predicate: str
     params: list[object]
+    #: A predicate over ``events`` alone that prunes by path (events are stored in path order).
+    event_predicate: str = "TRUE"
+    #: Whether a case filter beyond the path remains to be applied to the events.
+    filters_cases: bool = True
 
 
 def compile_selection(
-    selection: Selection, *, case_columns: set[str], zone: ZoneInfo
+    selection: Selection, *, case_columns: set[str], zone: ZoneInfo, path_codes: dict[str, int]
 ) -> CompiledSelection:
-    """Turn a selection into a predicate; unknown case attributes are a :class:`UsageError`."""
+    """Turn a selection into a predicate; unknown case attributes are a :class:`UsageError`.
+
+    ``path_codes`` maps the store's path names to their codes, so a path filter becomes a
+    range the engine can prune by (a path not in the store selects nothing).
+    """
     clauses: list[str] = []
     params: list[object] = []
+    event_predicate = "TRUE"
     if selection.paths:
-        clauses.append(
-            f"c.path_code IN (SELECT code FROM paths WHERE name IN ({_marks(selection.paths)}))"
-        )
-        params.extend(selection.paths)
+        codes = sorted({path_codes[p] for p in selection.paths if p in path_codes})
+        listed = ", ".join(str(code) for code in codes) if codes else "NULL"
+        clauses.append(f"c.path_code IN ({listed})")
+        event_predicate = f"path_code IN ({listed})"
     if selection.start_from is not None:
         clauses.append("c.first_ts >= ?")
         params.append(_instant(selection.start_from, zone))
@@ -85,7 +94,10 @@ def compile_selection(
         clauses.append("c.outcome IS NULL")
     elif selection.status == "closed":
         clauses.append("c.outcome IS NOT NULL")
-    return CompiledSelection(" AND ".join(clauses) or "TRUE", params)
+    only_paths = len(clauses) == (1 if selection.paths else 0)
+    return CompiledSelection(
+        " AND ".join(clauses) or "TRUE", params, event_predicate, filters_cases=not only_paths
+    )
 
 
 def _marks(values: tuple[str, ...]) -> str:

@@ -25,7 +25,7 @@ KEY: Final = (
     model.ACTOR,
     model.RESOURCE,
 )
-SCHEMA_VERSION: Final = "2"
+SCHEMA_VERSION: Final = "3"
 SIDE_TABLES: Final = ("catalogue", "organisations")
 
 
@@ -237,16 +237,18 @@ def _dictionaries(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _cases(con: duckdb.DuckDBPyConnection, case_attrs: list[str]) -> None:
-    """One row per case, numbered in (path, case id) order, with its span and last outcome."""
+    """One row per case, numbered in (path, case id) order: its earliest instant (``start_ts``,
+    a start time where recorded), first and last completion, events and last outcome."""
     attrs = "".join(f", any_value({q(c)}) AS {q(c)}" for c in case_attrs)
     selected = "".join(f", k.{q(c)}" for c in case_attrs)
     con.execute(f"""
         CREATE TABLE cases AS
         SELECT (row_number() OVER (ORDER BY p.code, k.case_id) - 1)::INTEGER AS case_idx,
-               p.code AS path_code, k.case_id, k.customer_id, k.first_ts, k.last_ts,
-               k.n_events, k.outcome{selected}
+               p.code AS path_code, k.case_id, k.customer_id, k.start_ts, k.first_ts,
+               k.last_ts, k.n_events, k.outcome{selected}
         FROM (
             SELECT path, case_id, any_value(customer_id) AS customer_id,
+                   min(coalesce(start_timestamp, timestamp)) AS start_ts,
                    min(timestamp) AS first_ts, max(timestamp) AS last_ts,
                    count(*)::INTEGER AS n_events,
                    arg_max(outcome, timestamp) FILTER (WHERE outcome IS NOT NULL) AS outcome{attrs}
