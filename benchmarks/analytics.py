@@ -34,7 +34,9 @@ def _store(parquet: Path, cache: Path) -> Path:
     from sujuva.config import override_settings
     from sujuva.services.importing import import_files
 
-    data_dir = cache / f"analytics-{parquet.stem}"
+    from sujuva.store.build import SCHEMA_VERSION
+
+    data_dir = cache / f"analytics-{parquet.stem}-v{SCHEMA_VERSION}"
     if not (data_dir / "CURRENT").exists():
         import_files([parquet], settings=override_settings(data_dir=data_dir))
     return data_dir

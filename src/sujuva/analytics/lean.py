@@ -187,25 +187,23 @@ class Rework:
 def rework(scope: Scope) -> Rework:
     """Steps done more than once in a case, per step and for the whole selection."""
     steps = scope.frame("""
-        WITH per_case AS (
+        WITH per_case AS MATERIALIZED (
             SELECT case_idx, activity_code, count(*) AS n FROM sel_events GROUP BY ALL
-        )
+        ),
+        repeated AS (SELECT count(DISTINCT case_idx) AS cases FROM per_case WHERE n > 1)
         SELECT a.name AS activity, count(*) AS cases, count(*) FILTER (WHERE n > 1) AS rework_cases,
                count(*) FILTER (WHERE n > 1) / count(*) AS rework_share,
-               1 - count(*) FILTER (WHERE n > 1) / count(*) AS complete_and_accurate
+               1 - count(*) FILTER (WHERE n > 1) / count(*) AS complete_and_accurate,
+               any_value((SELECT cases FROM repeated)) AS cases_with_repeats
         FROM per_case p JOIN activities a ON a.code = p.activity_code
         GROUP BY a.name ORDER BY rework_share DESC, cases DESC
     """)
-    clean, total = scope.rows("""
-        SELECT count(*) FILTER (WHERE repeated = 0), count(*) FROM (
-            SELECT c.case_idx, count(*) FILTER (WHERE n > 1) AS repeated
-            FROM sel_cases c LEFT JOIN (
-                SELECT case_idx, activity_code, count(*) AS n FROM sel_events GROUP BY ALL
-            ) p ON p.case_idx = c.case_idx GROUP BY c.case_idx
-        )
-    """)[0]
+    total = int(scope.rows("SELECT count(*) FROM sel_cases")[0][0])  # type: ignore[call-overload]
+    repeated = int(steps["cases_with_repeats"].iloc[0]) if len(steps) else 0
+    steps = steps.drop(columns=["cases_with_repeats"])
+    clean = total - repeated
     rolled = float(np.prod(steps["complete_and_accurate"])) if len(steps) else None
-    ftt = float(clean) / float(total) if total else None  # type: ignore[arg-type]
+    ftt = float(clean) / float(total) if total else None
     return Rework(steps=steps, rolled_complete_and_accurate=rolled, first_time_through=ftt)
 
 
