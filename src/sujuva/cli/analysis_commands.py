@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -99,6 +102,41 @@ def _status(text: str) -> Status:
     return text  # type: ignore[return-value]
 
 
+FILTER_NAMES = ("path", "start", "end", "actor", "where", "status", "outcome")
+_FILTER_PARAMETERS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+    for name, kind, default in (
+        ("path", PathOption, None),
+        ("start", FromOption, None),
+        ("end", ToOption, None),
+        ("actor", ActorOption, None),
+        ("where", WhereOption, None),
+        ("status", StatusOption, "all"),
+        ("outcome", OutcomeOption, None),
+    )
+]
+
+
+def filtered(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the shared case filters; it receives them as one ``selection``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [
+        parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for parameter in signature.parameters.values()
+        if parameter.name != "selection"
+    ]
+
+    @functools.wraps(command)
+    def with_selection(**options: Any) -> None:
+        chosen = selection_from_options(*(options.pop(name) for name in FILTER_NAMES))
+        command(selection=chosen, **options)
+
+    parameters = [*_FILTER_PARAMETERS, *own]
+    with_selection.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_selection.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return with_selection
+
+
 def _day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -163,14 +201,9 @@ def _days(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@filtered
 def map_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
     svg: Annotated[
@@ -192,16 +225,14 @@ def map_command(
     ] = False,
 ) -> None:
     """The process map: arcs with frequencies and waiting (days); --svg draws it."""
-    result = analysis.process_map(
-        selection_from_options(path, start, end, actor, where, status, outcome)
-    )
+    result = analysis.process_map(selection)
     if svg is not None:
         drawing = mapdraw.render_svg(
             result,
             activity_coverage=activities,
             arc_coverage=arcs,
             label="waiting" if waiting else "frequency",
-            title=", ".join(path or ["all paths"]),
+            title=", ".join(selection.paths or ("all paths",)),
         )
         svg.write_text(drawing, encoding="utf-8")
         console.print(f"wrote the process map to {svg}")
@@ -218,40 +249,26 @@ def map_command(
     )
 
 
+@filtered
 def variants_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     top: Annotated[int, typer.Option("--top", help="How many variants.")] = 20,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """The most frequent variants with their share and lead time (days)."""
-    result = analysis.variants(
-        selection_from_options(path, start, end, actor, where, status, outcome), top=top
-    )
+    result = analysis.variants(selection, top=top)
     _emit(_days(result.table), title="Variants (durations in days)", as_json=as_json, as_csv=as_csv)
 
 
+@filtered
 def handoffs_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Hand-offs between organisations, their waiting, and the share of boundary time."""
-    result = analysis.handoffs(
-        selection_from_options(path, start, end, actor, where, status, outcome)
-    )
+    result = analysis.handoffs(selection)
     share = result.boundary_share
     _emit(
         _days(result.matrix),
@@ -272,19 +289,13 @@ CutOption = Annotated[
 ]
 
 
+@filtered
 def lean_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     cut: CutOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Lead time with open cases censored (Kaplan–Meier) beside the naive figure, and rework."""
-    selection = selection_from_options(path, start, end, actor, where, status, outcome)
     cut_day = _day(cut, "--cut")
     zone = ZoneInfo(get_settings().timezone)
     data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
@@ -316,20 +327,14 @@ def lean_command(
     _emit(again.steps.head(10), title="Steps redone most often", as_json=False, as_csv=False)
 
 
+@filtered
 def bottlenecks_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     top: Annotated[int, typer.Option("--top", help="How many to list.")] = 10,
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Transitions ranked by their share of all waiting, the first explained in a sentence."""
-    selection = selection_from_options(path, start, end, actor, where, status, outcome)
     found = analysis.bottlenecks(selection)
     _wip, check, queue = analysis.flow_check(selection)
     extra: dict[str, object] = {"explanation": found.explanation}
@@ -350,14 +355,9 @@ def bottlenecks_command(
     )
 
 
+@filtered
 def deadlines_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     rules: Annotated[
         Path | None,
         typer.Option(
@@ -371,9 +371,7 @@ def deadlines_command(
     as_csv: CsvOption = False,
 ) -> None:
     """Statutory deadlines: share met per rule, organisation or month, or the list of breaches."""
-    report = analysis.deadline_report(
-        selection_from_options(path, start, end, actor, where, status, outcome), rules_file=rules
-    )
+    report = analysis.deadline_report(selection, rules_file=rules)
     tables = {
         "rule": report.summary,
         "organisation": report.by_organisation,
@@ -385,22 +383,15 @@ def deadlines_command(
     _emit(tables[by], title=f"Statutory deadlines by {by}", as_json=as_json, as_csv=as_csv)
 
 
+@filtered
 def value_command(
-    path: PathOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    actor: ActorOption = None,
-    where: WhereOption = None,
-    status: StatusOption = "all",
-    outcome: OutcomeOption = None,
+    selection: Selection,
     show: Annotated[str, typer.Option("--show", help="ratings, waste or duplicates.")] = "waste",
     as_json: JsonOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """What customers say each step is worth: ratings, waste candidates, duplicate contacts."""
-    ratings, waste, duplicates = analysis.value_report(
-        selection_from_options(path, start, end, actor, where, status, outcome)
-    )
+    ratings, waste, duplicates = analysis.value_report(selection)
     tables = {"ratings": ratings, "waste": waste, "duplicates": duplicates.pairs}
     if show not in tables:
         raise UsageError(f"--show {show!r}: use one of {', '.join(tables)}")
