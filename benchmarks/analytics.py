@@ -33,7 +33,6 @@ def _once(run: Callable[[], object]) -> float:
 def _store(parquet: Path, cache: Path) -> Path:
     from sujuva.config import override_settings
     from sujuva.services.importing import import_files
-
     from sujuva.store.build import SCHEMA_VERSION
 
     data_dir = cache / f"analytics-{parquet.stem}-v{SCHEMA_VERSION}"

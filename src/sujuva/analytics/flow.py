@@ -42,26 +42,56 @@ class ProcessMap:
 
 
 def process_map(scope: Scope) -> ProcessMap:
-    """Arcs and activities of the selected cases, each in one grouped pass over the events."""
+    """Arcs and activities of the selected cases.
+
+    Frequencies and waiting come from one grouped pass each; the number of distinct cases per
+    arc and per activity from a separate pass over (code, case) pairs, which a hash aggregate
+    does several times faster than a DISTINCT inside the first pass.
+    """
     arcs = scope.frame(f"""
-        SELECT s.name AS source, t.name AS target, count(*) AS frequency,
-               count(DISTINCT e.case_idx) AS cases,
+        SELECT activity_code, next_activity_code, count(*) AS frequency,
                avg(w) AS wait_mean_s, median(w) AS wait_median_s,
                quantile_cont(w, 0.9) AS wait_p90_s, sum(w) AS wait_total_s
-        FROM (SELECT activity_code, next_activity_code, case_idx, {WAIT_SECONDS} AS w
-              FROM sel_events WHERE next_activity_code IS NOT NULL) e
-        JOIN activities s ON s.code = e.activity_code
-        JOIN activities t ON t.code = e.next_activity_code
-        GROUP BY s.name, t.name
-        ORDER BY frequency DESC, source, target
+        FROM (SELECT activity_code, next_activity_code, {WAIT_SECONDS} AS w
+              FROM sel_events WHERE next_activity_code IS NOT NULL)
+        GROUP BY ALL
+    """)
+    arc_cases = scope.frame("""
+        SELECT activity_code, next_activity_code, count(*) AS cases FROM (
+            SELECT DISTINCT activity_code, next_activity_code, case_idx
+            FROM sel_events WHERE next_activity_code IS NOT NULL
+        ) GROUP BY ALL
     """)
     activities = scope.frame("""
-        SELECT a.name AS activity, count(*) AS frequency, count(DISTINCT e.case_idx) AS cases,
-               count(*) FILTER (WHERE e.pos = 0) AS starts,
-               count(*) FILTER (WHERE e.next_activity_code IS NULL) AS ends,
-               avg((epoch_us(e.ts) - epoch_us(e.start_ts)) / 1e6) AS work_mean_s
-        FROM sel_events e JOIN activities a ON a.code = e.activity_code
-        GROUP BY a.name
-        ORDER BY frequency DESC, activity
+        SELECT activity_code, count(*) AS frequency,
+               count(*) FILTER (WHERE pos = 0) AS starts,
+               count(*) FILTER (WHERE next_activity_code IS NULL) AS ends,
+               avg((epoch_us(ts) - epoch_us(start_ts)) / 1e6) AS work_mean_s
+        FROM sel_events GROUP BY activity_code
     """)
-    return ProcessMap(arcs=arcs, activities=activities)
+    activity_cases = scope.frame("""
+        SELECT activity_code, count(*) AS cases
+        FROM (SELECT DISTINCT activity_code, case_idx FROM sel_events) GROUP BY activity_code
+    """)
+    names: dict[object, object] = {
+        code: name for code, name in scope.rows("SELECT code, name FROM activities")
+    }
+    return ProcessMap(
+        arcs=_named_arcs(arcs.merge(arc_cases, on=["activity_code", "next_activity_code"]), names),
+        activities=_named_activities(activities.merge(activity_cases, on="activity_code"), names),
+    )
+
+
+def _named_arcs(arcs: pd.DataFrame, names: dict[object, object]) -> pd.DataFrame:
+    arcs.insert(0, "source", arcs.pop("activity_code").map(names))
+    arcs.insert(1, "target", arcs.pop("next_activity_code").map(names))
+    arcs.insert(3, "cases", arcs.pop("cases"))
+    ordered = arcs.sort_values(["frequency", "source", "target"], ascending=[False, True, True])
+    return ordered.reset_index(drop=True)
+
+
+def _named_activities(activities: pd.DataFrame, names: dict[object, object]) -> pd.DataFrame:
+    activities.insert(0, "activity", activities.pop("activity_code").map(names))
+    activities.insert(2, "cases", activities.pop("cases"))
+    ordered = activities.sort_values(["frequency", "activity"], ascending=[False, True])
+    return ordered.reset_index(drop=True)
