@@ -34,40 +34,47 @@ class Variants:
 
 
 def variants(scope: Scope, *, top: int | None = None) -> Variants:
-    """Variants in one pass: each case's sequence gets an order-aware fingerprint (a sum of
-    hashes of (position, activity), so no per-case sort is needed); cases are grouped by
-    fingerprint and one representative case per variant is decoded."""
+    """Variants in one pass: each case's sequence gets an order-aware fingerprint (two 64-bit
+    XORs of hashes of (position, activity); positions are unique in a case, so nothing cancels
+    and no per-case sort is needed); cases are grouped by fingerprint and event count, and one
+    representative case per variant is decoded."""
     limit = f"LIMIT {int(top)}" if top else ""
     rows = scope.frame(f"""
         WITH fingerprints AS (
             SELECT case_idx, count(*) AS events,
-                   sum(hash(pos, activity_code)::HUGEINT) AS fp1,
-                   sum(hash(activity_code, pos, 'sujuva')::HUGEINT) AS fp2
+                   bit_xor(hash(pos, activity_code)) AS fp1,
+                   bit_xor(hash(activity_code, pos, 'sujuva')) AS fp2,
+                   (epoch_us(max(ts)) - epoch_us(min(ts))) / 1e6 AS d
             FROM sel_events GROUP BY case_idx
-        ),
-        grouped AS (
-            SELECT f.events, f.fp1, f.fp2, count(*) AS cases, min(f.case_idx) AS example,
-                   median(d) AS duration_median_s, avg(d) AS duration_mean_s
-            FROM fingerprints f JOIN (
-                SELECT case_idx, (epoch_us(last_ts) - epoch_us(first_ts)) / 1e6 AS d
-                FROM sel_cases
-            ) c ON c.case_idx = f.case_idx
-            GROUP BY f.events, f.fp1, f.fp2
-            ORDER BY cases DESC, example {limit}
         )
-        SELECT g.cases, g.events, g.duration_median_s, g.duration_mean_s, g.example,
-               list(a.name ORDER BY e.pos) AS variant
-        FROM grouped g
-        JOIN events e ON e.case_idx = g.example
-        JOIN activities a ON a.code = e.activity_code
-        GROUP BY ALL
-        ORDER BY g.cases DESC, g.example
+        SELECT count(*) AS cases, any_value(events) AS events, min(case_idx) AS example,
+               median(d) AS duration_median_s, avg(d) AS duration_mean_s,
+               sum(count(*)) OVER () AS total
+        FROM fingerprints
+        GROUP BY events, fp1, fp2
+        ORDER BY cases DESC, example {limit}
     """)
-    total = int(scope.rows("SELECT count(*) FROM sel_cases")[0][0])  # type: ignore[call-overload]
-    rows["variant"] = rows["variant"].map(tuple)
+    total = float(rows["total"].iloc[0]) if len(rows) else 0.0
+    rows["variant"] = rows["example"].map(_sequences(scope, [int(x) for x in rows["example"]]))
     rows["share"] = rows["cases"] / total if total else 0.0
     columns = ["variant", "cases", "share", "events", "duration_median_s", "duration_mean_s"]
     return Variants(rows[columns].reset_index(drop=True))
+
+
+def _sequences(scope: Scope, examples: list[int]) -> dict[int, tuple[str, ...]]:
+    """The activity sequence of each example case (a literal list lets the scan skip ahead
+    through the case-ordered events)."""
+    if not examples:
+        return {}
+    names = {
+        int(str(code)): str(name) for code, name in scope.rows("SELECT code, name FROM activities")
+    }
+    listed = ", ".join(str(case) for case in examples)
+    found = scope.con.execute(
+        f"SELECT case_idx, list(activity_code ORDER BY pos) FROM events "
+        f"WHERE case_idx IN ({listed}) GROUP BY case_idx"
+    ).fetchall()
+    return {int(case): tuple(names[code] for code in codes) for case, codes in found}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from sujuva.analytics.selection import CompiledSelection, Selection, compile_selection
 
@@ -26,7 +27,7 @@ class Scope:
     def frame(self, body: str, params: list[object] | None = None) -> pd.DataFrame:
         """Run ``body`` after the selection's CTEs; return a DataFrame."""
         relation = self.con.sql(self._with(body), params=self.compiled.params + (params or []))
-        frame: pd.DataFrame = relation.to_arrow_table().to_pandas()
+        frame: pd.DataFrame = relation.to_arrow_table().to_pandas(types_mapper=_text_as_arrow)
         return frame
 
     def rows(self, body: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -57,4 +58,11 @@ def scope(con: duckdb.DuckDBPyConnection, selection: Selection, *, zone: ZoneInf
     }
     return Scope(
         con, compile_selection(selection, case_columns=columns, zone=zone, path_codes=codes)
+    )
+
+
+def _text_as_arrow(kind: pa.DataType) -> pd.ArrowDtype | None:
+    """Keep text columns Arrow-backed in pandas: no Python string objects per row."""
+    return (
+        pd.ArrowDtype(kind) if pa.types.is_string(kind) or pa.types.is_large_string(kind) else None
     )
