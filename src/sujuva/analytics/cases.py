@@ -66,15 +66,13 @@ def _sequences(scope: Scope, examples: list[int]) -> dict[int, tuple[str, ...]]:
     through the case-ordered events)."""
     if not examples:
         return {}
-    names = {
-        int(str(code)): str(name) for code, name in scope.rows("SELECT code, name FROM activities")
-    }
     listed = ", ".join(str(case) for case in examples)
     found = scope.con.execute(
-        f"SELECT case_idx, list(activity_code ORDER BY pos) FROM events "
-        f"WHERE case_idx IN ({listed}) GROUP BY case_idx"
+        "SELECT e.case_idx, list(a.name ORDER BY e.pos) FROM events e "
+        "JOIN activities a ON a.code = e.activity_code "
+        f"WHERE e.case_idx IN ({listed}) GROUP BY e.case_idx"
     ).fetchall()
-    return {int(case): tuple(names[code] for code in codes) for case, codes in found}
+    return {int(case): tuple(names) for case, names in found}
 
 
 @dataclass(frozen=True)
