@@ -220,17 +220,14 @@ def _elapsed(rule: Rule, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarra
 
 def finnish_calendar(*days: np.ndarray) -> np.busdaycalendar:
     """Monday–Friday less Finnish holidays (``holidays.Finland``) for the years involved."""
-    present = [d[~np.isnat(d)] for d in days if len(d)]
-    years: range = range(2000, 2001)
-    if present and any(len(d) for d in present):
-        low = (
-            min(int(d.min().astype("datetime64[Y]").astype(int)) for d in present if len(d)) + 1970
-        )
-        high = (
-            max(int(d.max().astype("datetime64[Y]").astype(int)) for d in present if len(d)) + 1970
-        )
-        years = range(low, high + 2)
-    listed = holidays.country_holidays("FI", years=list(years))
+    known = np.concatenate([d[~np.isnat(d)] for d in days] or [np.array([], "datetime64[D]")])
+    if len(known):
+        first = int(known.min().astype("datetime64[Y]").astype(int)) + 1970
+        last = int(known.max().astype("datetime64[Y]").astype(int)) + 1970
+        years = list(range(first, last + 2))  # a deadline may run into the next year
+    else:
+        years = [2000]
+    listed = holidays.country_holidays("FI", years=years)
     return np.busdaycalendar(
         weekmask="1111100", holidays=np.array(sorted(listed), dtype="datetime64[D]")
     )

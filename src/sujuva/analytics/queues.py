@@ -33,62 +33,56 @@ class LittlesLaw:
 
 def daily_wip(scope: Scope, *, zone: str) -> pd.DataFrame:
     """Per local day: day, started, ended, wip (cases started and not yet ended at day's end)."""
-    return scope.frame(f"""
-        WITH spans AS (
-            SELECT (coalesce(e.start_ts, e.ts) AT TIME ZONE '{zone}')::DATE AS first_day,
-                   CASE WHEN c.outcome IS NOT NULL
-                        THEN (c.last_ts AT TIME ZONE '{zone}')::DATE END AS last_day
-            FROM sel_cases c JOIN events e ON e.case_idx = c.case_idx AND e.pos = 0
-        ),
-        changes AS (
-            SELECT first_day AS day, 1 AS started, 0 AS ended FROM spans
-            UNION ALL SELECT last_day, 0, 1 FROM spans WHERE last_day IS NOT NULL
-        ),
-        per_day AS (
-            SELECT day, sum(started)::BIGINT AS started, sum(ended)::BIGINT AS ended
-            FROM changes GROUP BY day
-        ),
-        days AS (
-            SELECT unnest(generate_series(min(day), max(day), INTERVAL 1 DAY))::DATE AS day
-            FROM per_day
-        )
-        SELECT d.day, coalesce(p.started, 0) AS started, coalesce(p.ended, 0) AS ended,
-               (sum(coalesce(p.started, 0) - coalesce(p.ended, 0)) OVER (ORDER BY d.day))::BIGINT
-                   AS wip
-        FROM days d LEFT JOIN per_day p ON p.day = d.day ORDER BY d.day
-    """)
+    spans = f"""
+        SELECT (coalesce(e.start_ts, e.ts) AT TIME ZONE '{zone}')::DATE AS in_day,
+               CASE WHEN c.outcome IS NOT NULL
+                    THEN (c.last_ts AT TIME ZONE '{zone}')::DATE END AS out_day
+        FROM sel_cases c JOIN events e ON e.case_idx = c.case_idx AND e.pos = 0
+    """
+    return _daily_balance(scope, spans, [], names=("started", "ended", "wip"))
 
 
 def transition_queue(scope: Scope, *, source: str, target: str, zone: str) -> pd.DataFrame:
     """Per local day: day, entered, left, queue — cases that finished ``source`` and are
     waiting for ``target`` to start (the queue in front of a bottleneck)."""
+    waits = f"""
+        SELECT (e.ts AT TIME ZONE '{zone}')::DATE AS in_day,
+               (coalesce(e.next_start_ts, e.next_ts) AT TIME ZONE '{zone}')::DATE AS out_day
+        FROM sel_events e
+        WHERE e.activity_code = (SELECT code FROM activities WHERE name = ?)
+          AND e.next_activity_code = (SELECT code FROM activities WHERE name = ?)
+    """
+    return _daily_balance(scope, waits, [source, target], names=("entered", "left", "queue"))
+
+
+def _daily_balance(
+    scope: Scope, intervals: str, params: list[object], *, names: tuple[str, str, str]
+) -> pd.DataFrame:
+    """Count, for every day between the first and the last change, what came in, what went
+    out and what is inside at the day's end, from intervals (``in_day``, ``out_day``; a null
+    ``out_day`` is still inside)."""
+    came, went, inside = (f'"{name}"' for name in names)
     return scope.frame(
         f"""
-        WITH waits AS (
-            SELECT (e.ts AT TIME ZONE '{zone}')::DATE AS entered_day,
-                   (coalesce(e.next_start_ts, e.next_ts) AT TIME ZONE '{zone}')::DATE AS left_day
-            FROM sel_events e
-            WHERE e.activity_code = (SELECT code FROM activities WHERE name = ?)
-              AND e.next_activity_code = (SELECT code FROM activities WHERE name = ?)
-        ),
+        WITH intervals AS ({intervals}),
         changes AS (
-            SELECT entered_day AS day, 1 AS entered, 0 AS "left" FROM waits
-            UNION ALL SELECT left_day, 0, 1 FROM waits
+            SELECT in_day AS day, 1 AS came, 0 AS went FROM intervals
+            UNION ALL SELECT out_day, 0, 1 FROM intervals WHERE out_day IS NOT NULL
         ),
         per_day AS (
-            SELECT day, sum(entered)::BIGINT AS entered, sum("left")::BIGINT AS "left"
+            SELECT day, sum(came)::BIGINT AS came, sum(went)::BIGINT AS went
             FROM changes GROUP BY day
         ),
         days AS (
             SELECT unnest(generate_series(min(day), max(day), INTERVAL 1 DAY))::DATE AS day
             FROM per_day
         )
-        SELECT d.day, coalesce(p.entered, 0) AS entered, coalesce(p."left", 0) AS "left",
-               (sum(coalesce(p.entered, 0) - coalesce(p."left", 0)) OVER (ORDER BY d.day))::BIGINT
-                   AS queue
+        SELECT d.day, coalesce(p.came, 0) AS {came}, coalesce(p.went, 0) AS {went},
+               (sum(coalesce(p.came, 0) - coalesce(p.went, 0)) OVER (ORDER BY d.day))::BIGINT
+                   AS {inside}
         FROM days d LEFT JOIN per_day p ON p.day = d.day ORDER BY d.day
         """,
-        [source, target],
+        params,
     )
 
 

@@ -137,6 +137,13 @@ def filtered(command: Callable[..., None]) -> Callable[..., None]:
     return with_selection
 
 
+def _cut_instant(cut: str | None) -> datetime | None:
+    """The end of the ``--cut`` day in the configured zone (open cases are censored there)."""
+    day = _day(cut, "--cut")
+    zone = ZoneInfo(get_settings().timezone)
+    return None if day is None else datetime.combine(day, time.max, tzinfo=zone)
+
+
 def _day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -296,9 +303,7 @@ def lean_command(
     as_json: JsonOption = False,
 ) -> None:
     """Lead time with open cases censored (Kaplan–Meier) beside the naive figure, and rework."""
-    cut_day = _day(cut, "--cut")
-    zone = ZoneInfo(get_settings().timezone)
-    data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
+    data_cut = _cut_instant(cut)
     lead = analysis.lead_time(selection, data_cut=data_cut)
     again = analysis.rework(selection)
     summary = {
@@ -444,9 +449,7 @@ def compare_command(
     b = selection_from_options(
         path, b_from, b_to, actor, [*(where or []), *(b_where or [])], status, outcome
     )
-    cut_day = _day(cut, "--cut")
-    zone = ZoneInfo(get_settings().timezone)
-    data_cut = None if cut_day is None else datetime.combine(cut_day, time.max, tzinfo=zone)
+    data_cut = _cut_instant(cut)
     result = analysis.comparison(a, b, data_cut=data_cut)
     if as_json:
         rows = json.loads(result.measures.to_json(orient="records"))

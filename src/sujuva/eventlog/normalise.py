@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sujuva.eventlog import model
-from sujuva.eventlog.timeparse import parse_times
+from sujuva.eventlog.timeparse import bool_mask, parse_times
 from sujuva.privacy.pseudonym import Pseudonymiser
 
 MAX_VALUE_CHARS: Final = 65_536
@@ -79,7 +79,7 @@ def normalise(batch: pa.RecordBatch | pa.Table, ctx: NormaliseContext) -> Normal
     checks = _Checks(rows)
     if PROBLEM in table.column_names:
         problem = table[PROBLEM].combine_chunks()
-        checks.add(_np_bool(problem.is_valid()), "", problem)
+        checks.add(bool_mask(problem.is_valid()), "", problem)
     for column, label in ((model.CASE_ID, "case id"), (model.ACTIVITY, "activity")):
         checks.add(_blank(table, column), column, f"the {label} is empty")
     checks.add(_blank(table, model.TIMESTAMP), model.TIMESTAMP, "the completion time is empty")
@@ -88,11 +88,11 @@ def normalise(batch: pa.RecordBatch | pa.Table, ctx: NormaliseContext) -> Normal
         if column not in table.column_names:
             continue
         parsed = parse_times(table[column], zone=ctx.zone, ambiguous=ctx.ambiguous)
-        checks.add(_np_bool(parsed.errors.is_valid()), column, parsed.errors)
+        checks.add(bool_mask(parsed.errors.is_valid()), column, parsed.errors)
         times[column] = parsed.values
     if model.START_TIMESTAMP in times:
         later = pc.greater(times[model.START_TIMESTAMP], times[model.TIMESTAMP])
-        checks.add(_np_bool(later), model.START_TIMESTAMP, "the start is after the completion")
+        checks.add(bool_mask(later), model.START_TIMESTAMP, "the start is after the completion")
     for name in table.column_names:
         if pa.types.is_string(table[name].type):
             _check_text(checks, name, table[name])
@@ -107,10 +107,10 @@ def _check_text(checks: _Checks, name: str, values: pa.ChunkedArray) -> None:
     """Reject over-long values and NUL characters; cheap byte-level tests skip clean columns."""
     if (pc.max(pc.binary_length(values)).as_py() or 0) > MAX_VALUE_CHARS:
         long = pc.greater(pc.utf8_length(values), MAX_VALUE_CHARS)
-        checks.add(_np_bool(long), name, f"the value is longer than {MAX_VALUE_CHARS} characters")
+        checks.add(bool_mask(long), name, f"the value is longer than {MAX_VALUE_CHARS} characters")
     if any(_has_nul(chunk) for chunk in values.chunks):
         nul = pc.match_substring(values, "\x00")
-        checks.add(_np_bool(nul), name, "the value contains a NUL character")
+        checks.add(bool_mask(nul), name, "the value contains a NUL character")
 
 
 def _has_nul(chunk: pa.Array) -> bool:
@@ -241,11 +241,5 @@ def _blank(table: pa.Table, column: str) -> np.ndarray:
     values = table[column]
     if pa.types.is_string(values.type):
         values = pc.utf8_trim_whitespace(values)
-        return _np_bool(pc.fill_null(pc.equal(values, ""), True))
-    return _np_bool(values.is_null())
-
-
-def _np_bool(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+        return bool_mask(pc.fill_null(pc.equal(values, ""), True))
+    return bool_mask(values.is_null())

@@ -87,8 +87,8 @@ def _from_text(values: pa.Array, *, zone: ZoneInfo, ambiguous: str) -> ParsedTim
     fin = _finnish_where_not_iso(text, iso_ok)
     matched = pc.or_(iso_ok, pc.fill_null(fin.is_valid(), False))
     parts = {name: _int_field(iso, fin, name) for name in _FIELDS}
-    present_np = _np(present)
-    matched_np = _np(matched) & present_np
+    present_np = bool_mask(present)
+    matched_np = bool_mask(matched) & present_np
     local_us, invalid = _compose(parts, _fraction_micros(iso, fin))
     errors = np.full(len(values), None, dtype=object)
     errors[present_np & ~matched_np] = f"unrecognised date-time; {EXPECTED_FORMS}"
@@ -104,7 +104,7 @@ def _from_text(values: pa.Array, *, zone: ZoneInfo, ambiguous: str) -> ParsedTim
             np.where(naive, local_us, 0), naive, zone=zone, ambiguous=ambiguous
         )
         utc = np.where(naive, pc.cast(localised, pa.int64()).to_numpy(zero_copy_only=False), utc)
-        failed = _np(local_errors.is_valid())
+        failed = bool_mask(local_errors.is_valid())
         errors[failed] = np.asarray(local_errors.filter(pa.array(failed)).to_pylist(), dtype=object)
     valid = ok & (errors == None)  # noqa: E711 - element-wise comparison
     result = pa.array(utc, type=pa.int64(), mask=~valid).cast(TIME_TYPE)
@@ -137,7 +137,10 @@ def _finnish_where_not_iso(text: pa.Array, iso_ok: pa.Array) -> pa.Array:
     return pc.extract_regex(candidates, _FINNISH)
 
 
-def _np(values: pa.Array) -> np.ndarray:
+def bool_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow column as a numpy mask, nulls counted as False."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 

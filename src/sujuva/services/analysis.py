@@ -19,11 +19,19 @@ from sujuva.store.store import Store
 T = TypeVar("T")
 
 
-def _run(selection: Selection, settings: Settings | None, measure: Callable[[Scope], T]) -> T:
+def _run_many(
+    selections: list[Selection], settings: Settings | None, measure: Callable[..., T]
+) -> T:
+    """Open the store once and call ``measure`` with one scope per selection."""
     settings = settings or get_settings()
     store = Store(settings.data_dir, threads=settings.threads)
+    zone = ZoneInfo(settings.timezone)
     with store.connect() as con:
-        return measure(scope(con, selection, zone=ZoneInfo(settings.timezone)))
+        return measure(*(scope(con, selection, zone=zone) for selection in selections))
+
+
+def _run(selection: Selection, settings: Settings | None, measure: Callable[[Scope], T]) -> T:
+    return _run_many([selection], settings, measure)
 
 
 def process_map(selection: Selection, *, settings: Settings | None = None) -> flow.ProcessMap:
@@ -96,13 +104,7 @@ def comparison(
     settings: Settings | None = None,
 ) -> compare.Comparison:
     """Two selections side by side (periods or groups), with the map difference."""
-    settings = settings or get_settings()
-    store = Store(settings.data_dir, threads=settings.threads)
-    zone = ZoneInfo(settings.timezone)
-    with store.connect() as con:
-        return compare.compare(
-            scope(con, a, zone=zone), scope(con, b, zone=zone), data_cut=data_cut
-        )
+    return _run_many([a, b], settings, lambda x, y: compare.compare(x, y, data_cut=data_cut))
 
 
 def flow_check(
