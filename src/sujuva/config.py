@@ -48,6 +48,34 @@ class Settings(BaseSettings):
     memory_limit: str = Field(default="1GB", description="DuckDB memory limit for imports.")
     threads: int = Field(default=2, ge=1, description="Worker threads for DuckDB and Arrow.")
     max_problems_shown: int = Field(default=50, ge=1, description="Rejected rows listed in full.")
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the app-state database (users, organisations, saved views, "
+            "import history, audit log); default: SQLite file <data_dir>/app.sqlite. "
+            "PostgreSQL: postgresql+psycopg://user:password@host/dbname."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address 'sujuva serve' listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port 'sujuva serve' listens on.")
+    workers: int = Field(default=1, ge=1, description="Server worker processes.")
+    suppression_threshold: int = Field(
+        default=5,
+        ge=3,
+        le=10,
+        description="Cross-organisation cells describing fewer persons than this are suppressed.",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key signing session cookies; default: <data_dir>/session.key (made once).",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure (HTTPS only); turn on behind TLS in production.",
+    )
+    login_attempts: int = Field(
+        default=5, ge=1, description="Failed logins per user and address in 15 minutes."
+    )
 
     @field_validator("timezone")
     @classmethod
