@@ -112,3 +112,31 @@ class StoreError(SujuvaError):
 
     exit_code = 5
     kind = "store"
+
+
+class AuthenticationError(SujuvaError):
+    """Wrong or missing credentials: unknown user, bad password, bad or revoked token."""
+
+    exit_code = 7
+    kind = "unauthenticated"
+
+
+class PermissionDeniedError(SujuvaError):
+    """The user is known but their role or organisation does not allow this."""
+
+    exit_code = 8
+    kind = "forbidden"
+
+
+class RateLimitedError(SujuvaError):
+    """Too many failed logins for this user or address; try again later."""
+
+    exit_code = 9
+    kind = "rate_limited"
+
+
+class ConflictError(SujuvaError):
+    """The thing to create exists already (a user name, an organisation code)."""
+
+    exit_code = 10
+    kind = "conflict"
