@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bootstrap and run Sujuva from a fresh checkout with nothing but Python 3.11+ and pip.
 
-    python3 run.py start    # build the demo region into ./sujuva-data and summarise it
+    python3 run.py start    # build the demo region into ./sujuva-data and serve the dashboard
     python3 run.py test     # lint, type-check and run the whole test suite
     python3 run.py bench    # run the benchmarks (compared with pm4py in the same run)
     python3 run.py sujuva ARGS...   # any sujuva command inside the project environment
@@ -60,7 +60,7 @@ def main(argv: list[str]) -> None:
     command = argv[0] if argv else "start"
     if command == "start":
         ensure_installed()
-        _run(BIN / "sujuva", "demo", *argv[1:])
+        _run(BIN / "sujuva", "start", *argv[1:])
     elif command == "test":
         ensure_installed("test")
         _run(BIN / "ruff", "check", "src", "tests", "benchmarks")

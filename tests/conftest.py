@@ -11,6 +11,8 @@ import pytest
 
 from sujuva.config import Settings, override_settings, reset_settings
 
+pytest_plugins = ["tests.appstate"]
+
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 BAD = DATA / "bad"

@@ -35,6 +35,8 @@ class Selection:
     where: dict[str, tuple[str, ...]] = field(default_factory=dict)
     outcomes: tuple[str, ...] = ()
     status: Status = "all"
+    #: Keep only cases in which this organisation took a step (access scoping: "own cases").
+    owner: str | None = None
 
     @property
     def is_everything(self) -> bool:
@@ -81,6 +83,12 @@ def compile_selection(
             f"(SELECT code FROM actors WHERE name IN ({_marks(selection.actors)})))"
         )
         params.extend(selection.actors)
+    if selection.owner is not None:
+        clauses.append(
+            "c.case_idx IN (SELECT e.case_idx FROM events e WHERE e.actor_code = "
+            "(SELECT code FROM actors WHERE name = ?))"
+        )
+        params.append(selection.owner)
     for attribute, values in selection.where.items():
         if attribute not in case_columns:
             known = ", ".join(sorted(c for c in case_columns if c.startswith("case:")))

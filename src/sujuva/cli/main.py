@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from sujuva.cli import analysis_commands, data_commands, demo_commands
+from sujuva.cli import analysis_commands, data_commands, demo_commands, serve_commands
 from sujuva.cli.output import console, print_error
 from sujuva.config import override_settings
 from sujuva.errors import SujuvaError
@@ -52,6 +52,7 @@ def main(
 data_commands.register(app)
 demo_commands.register(app)
 analysis_commands.register(app)
+serve_commands.register(app)
 
 
 def run() -> None:

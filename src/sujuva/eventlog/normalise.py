@@ -37,6 +37,9 @@ class NormaliseContext:
     pseudonymiser: Pseudonymiser
     decimal_comma: bool = False
     infer_types: bool = False
+    #: When set, every row's organisation (actor) must be this one: an organisation uploads
+    #: its own events only.
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,11 @@ def normalise(batch: pa.RecordBatch | pa.Table, ctx: NormaliseContext) -> Normal
     for name in table.column_names:
         if pa.types.is_string(table[name].type):
             _check_text(checks, name, table[name])
+    if ctx.organisation is not None and model.ACTOR in table.column_names:
+        other = pc.not_equal(table[model.ACTOR], pa.scalar(ctx.organisation))
+        checks.add(
+            bool_mask(other), model.ACTOR, f"the organisation is not yours ({ctx.organisation})"
+        )
     if not checks.failed.any():
         return Normalised(events=_canonical(table, times, ctx), rejected=_rejected(table, checks))
     good = pa.array(~checks.failed)

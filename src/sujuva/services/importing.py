@@ -72,12 +72,14 @@ def import_files(
     side_tables: dict[str, pa.Table] | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    organisation: str | None = None,
 ) -> ImportReport:
     """Import files into the store in one transaction.
 
     Without ``quarantine`` any rejected row aborts the whole import (nothing changes) with an
     :class:`InputError` listing the problems; with it, good rows are imported and rejected rows
-    written to the quarantine CSV with their reasons.
+    written to the quarantine CSV with their reasons. With ``organisation``, rows of any other
+    organisation are rejected (the dashboard's uploads: each organisation sends its own events).
     """
     settings = settings or get_settings()
     mapping = mapping or ColumnMapping()
@@ -100,6 +102,7 @@ def import_files(
                 pseudonymiser=pseudonymiser,
                 settings=settings,
                 progress=progress,
+                organisation=organisation,
             )
             runs.append(run)
             records.append(
@@ -149,6 +152,7 @@ def _read_file(
     pseudonymiser: Pseudonymiser,
     settings: Settings,
     progress: Progress | None,
+    organisation: str | None = None,
 ) -> _FileRun:
     """Read, map and normalise one file, passing good events to ``sink`` batch by batch."""
     source = open_source(path, fmt=fmt, mapping=mapping)
@@ -164,6 +168,7 @@ def _read_file(
         pseudonymiser=pseudonymiser,
         decimal_comma=source.describe().get("delimiter", ",") != ",",
         infer_types=source.format == "csv",
+        organisation=organisation,
     )
     rename: dict[str, str] | None = None
     for batch in source.batches():

@@ -1,0 +1,79 @@
+"""Who is asking: the signed-in user of a page, or the token holder of an API call.
+
+These dependencies are ``async`` on purpose: they set the request's language in a context
+variable, which must happen in the request's own task to reach the page code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import Request
+
+from sujuva.config import Settings
+from sujuva.errors import AuthenticationError, UsageError
+from sujuva.services import accounts, dashboard
+from sujuva.services.access import may_see_events
+from sujuva.services.principal import Principal
+from sujuva.web import i18n
+from sujuva.web.security import check_csrf
+
+BEARER = "bearer "
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def anonymous_language(request: Request) -> None:
+    """Language of a page that needs no sign-in (the login page): the session's, else fi."""
+    language = request.session.get("language")
+    i18n.set_language(language if isinstance(language, str) else i18n.DEFAULT_LANGUAGE)
+
+
+async def page_user(request: Request) -> Principal:
+    """The signed-in user of a dashboard page; CSRF is checked on every unsafe request."""
+    settings = settings_of(request)
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        await anonymous_language(request)
+        raise AuthenticationError("please sign in")
+    try:
+        principal = accounts.get_principal(user_id=user_id, settings=settings)
+    except Exception:
+        request.session.clear()
+        raise
+    i18n.set_language(principal.language)
+    request.state.principal = principal
+    request.state.nav_paths = dashboard.paths(settings=settings) if may_see_events(
+        principal) and not dashboard.store_empty(settings=settings) else []
+    await check_csrf(request)
+    return principal
+
+
+async def api_user(request: Request) -> Principal:
+    """The caller of an API endpoint: a bearer token, or the dashboard session (with CSRF)."""
+    settings = settings_of(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith(BEARER):
+        principal = accounts.principal_for_token(token=header[len(BEARER):].strip(),
+                                                 settings=settings)
+    elif isinstance(request.session.get("user_id"), int):
+        principal = accounts.get_principal(user_id=request.session["user_id"], settings=settings)
+        await check_csrf(request)
+    else:
+        raise AuthenticationError("send 'Authorization: Bearer <token>' (make one on /account)")
+    i18n.set_language(principal.language)
+    request.state.principal = principal
+    return principal
+
+
+def parse_day(value: str | None, *, name: str) -> date | None:
+    """An ISO date from a query parameter; empty means none; anything else a UsageError."""
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc

@@ -1,0 +1,112 @@
+"""Languages of the dashboard: gettext catalogues (Babel ``.po`` files) and locale formats.
+
+English message ids are the source language. Catalogues are read from the ``.po`` files at
+start-up (no compiled ``.mo`` files to keep in step). The language of the current request
+lives in a context variable that the templates' ``_()`` reads.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+from sujuva.services.principal import LANGUAGES
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT_LANGUAGE = "fi"
+LANGUAGE_NAMES = {"fi": "suomi", "en": "English", "sv": "svenska"}
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="fi")
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str) -> dict[str, str]:
+    """Message id → translation for one language (empty for a missing catalogue)."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        entries = read_po(handle, locale=language)
+    return {str(m.id): str(m.string) for m in entries if m.id and m.string and not m.fuzzy}
+
+
+def set_language(language: str) -> None:
+    """Make ``language`` the current request's language (unknown ones fall back to Finnish)."""
+    _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    """The current language's translation of ``message`` (the English id if none)."""
+    return catalogue(_current.get()).get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return gettext(singular if n == 1 else plural)
+
+
+def number(value: object, digits: int = 0) -> str:
+    """A number in the current language's format (Finnish: 1 234,5); '–' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    try:
+        numeric = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(numeric):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(numeric, format=pattern, locale=_current.get())
+
+
+def percent(value: object) -> str:
+    """A share as a percentage in the current language's format."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    try:
+        return format_percent(float(value), locale=_current.get())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+
+
+def day(value: date | datetime | None) -> str:
+    """A date in the current language's format (Finnish: 12.4.2017)."""
+    if value is None:
+        return "–"
+    pattern = "d.M.yyyy" if _current.get() == "fi" else "medium"
+    if isinstance(value, datetime):
+        return format_datetime(value, format="d.M.yyyy HH.mm" if _current.get() == "fi"
+                               else "medium", locale=_current.get())
+    return format_date(value, format=pattern, locale=_current.get())
+
+
+def _noop(message: str) -> str:
+    """Mark a message for extraction without translating it here."""
+    return message
+
+
+#: Names that come from data or code and are shown translated: the demo region's paths, roles,
+#: import statuses, and messages of the sign-in service.
+KNOWN_NAMES = (
+    _noop("entrepreneur"),
+    _noop("graduate"),
+    _noop("job_search"),
+    _noop("work_to_work"),
+    _noop("coordinator"),
+    _noop("analyst"),
+    _noop("viewer"),
+    _noop("admin"),
+    _noop("queued"),
+    _noop("running"),
+    _noop("done"),
+    _noop("failed"),
+)

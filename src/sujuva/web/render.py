@@ -1,0 +1,69 @@
+"""Server-side rendering: one Jinja2 environment with gettext and locale-aware filters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from sujuva.web import i18n
+from sujuva.web.security import csrf_token
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+def _missing(value: object) -> bool:
+    """None, NaN or pandas' NA: a cell with nothing to show."""
+    if value is None or isinstance(value, (list, tuple, dict)):
+        return value is None
+    return bool(pd.isna(value))  # type: ignore[call-overload]
+
+
+def records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of a DataFrame as dicts with None for every missing value (NaN, NA, NaT)."""
+    part = frame if limit is None else frame.head(limit)
+    plain = part.astype(object)
+    rows = plain.where(part.notna(), None).to_dict("records")
+    return [{str(key): value for key, value in row.items()} for row in rows]
+
+
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "xml"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+ENV.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+ENV.filters["num"] = i18n.number
+ENV.filters["pct"] = i18n.percent
+ENV.filters["day"] = i18n.day
+ENV.filters["days"] = lambda seconds: i18n.number(
+    None if seconds is None else float(seconds) / 86400, 1
+)
+ENV.filters["tojson_data"] = lambda value: json.dumps(value, default=str).replace("</", "<\\/")
+ENV.tests["missing"] = _missing
+ENV.filters["records"] = records
+ENV.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page with the common context (user, CSRF token, language, navigation)."""
+    principal = getattr(request.state, "principal", None)
+    full = {
+        "request": request,
+        "principal": principal,
+        "csrf_token": csrf_token(request),
+        "language": i18n.current_language(),
+        "nav_paths": getattr(request.state, "nav_paths", []),
+        "threshold": request.app.state.settings.suppression_threshold,
+        **context,
+    }
+    html = ENV.get_template(template).render(full)
+    return HTMLResponse(html, status_code=status_code)
