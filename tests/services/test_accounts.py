@@ -352,7 +352,8 @@ def test_import_job_lifecycle(orgs: Settings) -> None:
         report,
         "imported",
     )
-    assert done.finished_at is not None and done.finished_at >= done.started_at  # type: ignore[operator]
+    assert done.started_at is not None and done.finished_at is not None
+    assert done.finished_at >= done.started_at
     with pytest.raises(NotFoundError):
         accounts.get_import_job(job_id=job_id + 1, settings=orgs)
 

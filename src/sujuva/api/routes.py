@@ -20,8 +20,15 @@ from sujuva.web.deps import api_user, parse_day, settings_of
 from sujuva.web.render import records
 
 TableName = Literal[
-    "arcs", "activities", "handoffs", "deadlines", "deadlines_by_organisation", "value",
-    "waste", "variants", "rework",
+    "arcs",
+    "activities",
+    "handoffs",
+    "deadlines",
+    "deadlines_by_organisation",
+    "value",
+    "waste",
+    "variants",
+    "rework",
 ]
 
 
@@ -87,8 +94,12 @@ def _json_rows(frame: Any) -> list[dict[str, Any]]:
 @router.get("/me", response_model=Me)
 def me(user: Caller) -> Me:
     """Who the token belongs to."""
-    return Me(username=user.username, role=user.role, organisation=user.organisation,
-              language=user.language)
+    return Me(
+        username=user.username,
+        role=user.role,
+        organisation=user.organisation,
+        language=user.language,
+    )
 
 
 @router.get("/paths", response_model=list[str])
@@ -101,11 +112,16 @@ def list_paths(request: Request, user: Caller) -> list[str]:
 @router.get("/overview")
 def region_overview(request: Request, user: Caller, reach: Reach = "all") -> list[dict[str, Any]]:
     """Each path's quarterly lead-time trend and latest deadline share met."""
-    summaries = overview.region_overview(user, reach=_reach(user, reach),
-                                         settings=settings_of(request))
+    summaries = overview.region_overview(
+        user, reach=_reach(user, reach), settings=settings_of(request)
+    )
     return [
-        {"path": s.path, "latest_quarter": s.latest_quarter,
-         "deadline_share_met": s.deadline_share_met, "trend": _json_rows(s.trend)}
+        {
+            "path": s.path,
+            "latest_quarter": s.latest_quarter,
+            "deadline_share_met": s.deadline_share_met,
+            "trend": _json_rows(s.trend),
+        }
         for s in summaries
     ]
 
@@ -116,82 +132,139 @@ def _reach(user: Principal, reach: Reach) -> Reach:
 
 @router.get("/paths/{path}/lead-time", response_model=LeadResult)
 def lead_time(
-    request: Request, user: Caller, path: str, start: str | None = None,
-    end: str | None = None, reach: Reach = "all",
+    request: Request,
+    user: Caller,
+    path: str,
+    start: str | None = None,
+    end: str | None = None,
+    reach: Reach = "all",
 ) -> LeadResult:
     """Kaplan–Meier lead time (open cases censored) beside the closed-only figures."""
     settings = settings_of(request)
     grant = dashboard.grant_for(
-        user, path=path, start=parse_day(start, name="start"), end=parse_day(end, name="end"),
-        reach=_reach(user, reach), settings=settings,
+        user,
+        path=path,
+        start=parse_day(start, name="start"),
+        end=parse_day(end, name="end"),
+        reach=_reach(user, reach),
+        settings=settings,
     )
     lead = dashboard.lead_figures(grant, settings=settings)
     return LeadResult(
-        path=path, start=grant.selection.start_from, end=grant.selection.start_to,
-        reach=grant.reach, suppressed=lead.suppressed, cases=lead.cases, closed=lead.closed,
-        open=lead.open, km_median_days=lead.km_median_days, km_p90_days=lead.km_p90_days,
-        naive_median_days=lead.naive_median_days, naive_p90_days=lead.naive_p90_days,
+        path=path,
+        start=grant.selection.start_from,
+        end=grant.selection.start_to,
+        reach=grant.reach,
+        suppressed=lead.suppressed,
+        cases=lead.cases,
+        closed=lead.closed,
+        open=lead.open,
+        km_median_days=lead.km_median_days,
+        km_p90_days=lead.km_p90_days,
+        naive_median_days=lead.naive_median_days,
+        naive_p90_days=lead.naive_p90_days,
         curve=_json_rows(lead.curve),
     )
 
 
 @router.get("/paths/{path}/tables/{table}", response_model=TableResult)
 def table(
-    request: Request, user: Caller, path: str, table: TableName, start: str | None = None,
-    end: str | None = None, reach: Reach = "all",
+    request: Request,
+    user: Caller,
+    path: str,
+    table: TableName,
+    start: str | None = None,
+    end: str | None = None,
+    reach: Reach = "all",
 ) -> TableResult:
     """One table of the path page: map arcs and steps, hand-offs, deadlines, value, variants,
     rework. Cross-organisation requests are served per calendar quarter, suppressed."""
     settings = settings_of(request)
     grant = dashboard.grant_for(
-        user, path=path, start=parse_day(start, name="start"), end=parse_day(end, name="end"),
-        reach=_reach(user, reach), settings=settings,
+        user,
+        path=path,
+        start=parse_day(start, name="start"),
+        end=parse_day(end, name="end"),
+        reach=_reach(user, reach),
+        settings=settings,
     )
     frame = dashboard.table(table, grant, settings=settings)
     return TableResult(
-        path=path, start=grant.selection.start_from, end=grant.selection.start_to,
-        reach=grant.reach, suppression=grant.suppress,
-        threshold=settings.suppression_threshold, rows=_json_rows(frame),
+        path=path,
+        start=grant.selection.start_from,
+        end=grant.selection.start_to,
+        reach=grant.reach,
+        suppression=grant.suppress,
+        threshold=settings.suppression_threshold,
+        rows=_json_rows(frame),
     )
 
 
 @router.get("/paths/{path}/map.svg", response_class=Response)
 def process_map(
-    request: Request, user: Caller, path: str, start: str | None = None, end: str | None = None,
-    reach: Reach = "all", activities: float = 1.0, arcs: float = 1.0,
+    request: Request,
+    user: Caller,
+    path: str,
+    start: str | None = None,
+    end: str | None = None,
+    reach: Reach = "all",
+    activities: float = 1.0,
+    arcs: float = 1.0,
     label: Literal["frequency", "waiting"] = "frequency",
 ) -> Response:
     """The process map as SVG (suppressed arcs and steps left out)."""
     svg = dashboard.map_svg(
-        user, path=path, start=parse_day(start, name="start"), end=parse_day(end, name="end"),
-        reach=_reach(user, reach), activity_coverage=min(max(activities, 0.05), 1.0),
-        arc_coverage=min(max(arcs, 0.05), 1.0), label=label, settings=settings_of(request),
+        user,
+        path=path,
+        start=parse_day(start, name="start"),
+        end=parse_day(end, name="end"),
+        reach=_reach(user, reach),
+        activity_coverage=min(max(activities, 0.05), 1.0),
+        arc_coverage=min(max(arcs, 0.05), 1.0),
+        label=label,
+        settings=settings_of(request),
     )
     return Response(svg, media_type="image/svg+xml")
 
 
 @router.get("/paths/{path}/compare")
 def compare(
-    request: Request, user: Caller, path: str, a_start: str, b_start: str,
-    a_end: str | None = None, b_end: str | None = None, reach: Reach = "all",
+    request: Request,
+    user: Caller,
+    path: str,
+    a_start: str,
+    b_start: str,
+    a_end: str | None = None,
+    b_end: str | None = None,
+    reach: Reach = "all",
 ) -> dict[str, Any]:
     """Two periods side by side: lead time and median waiting per arc."""
     result = overview.compare_periods(
-        user, path=path,
+        user,
+        path=path,
         a=(parse_day(a_start, name="a_start"), parse_day(a_end, name="a_end")),
         b=(parse_day(b_start, name="b_start"), parse_day(b_end, name="b_end")),
-        reach=_reach(user, reach), settings=settings_of(request),
+        reach=_reach(user, reach),
+        settings=settings_of(request),
     )
     return {
-        "path": path, "a": result.a, "b": result.b,
-        "lead_a": _lead_json(result.lead_a), "lead_b": _lead_json(result.lead_b),
+        "path": path,
+        "a": result.a,
+        "b": result.b,
+        "lead_a": _lead_json(result.lead_a),
+        "lead_b": _lead_json(result.lead_b),
         "arcs": _json_rows(result.arcs),
     }
 
 
 def _lead_json(lead: dashboard.LeadFigures) -> dict[str, Any]:
-    return {"suppressed": lead.suppressed, "cases": lead.cases, "open": lead.open,
-            "km_median_days": lead.km_median_days, "naive_median_days": lead.naive_median_days}
+    return {
+        "suppressed": lead.suppressed,
+        "cases": lead.cases,
+        "open": lead.open,
+        "km_median_days": lead.km_median_days,
+        "naive_median_days": lead.naive_median_days,
+    }
 
 
 @router.get("/paths/{path}/cases")
@@ -199,24 +272,29 @@ def case_list(
     request: Request, user: Caller, path: str, start: str | None = None, end: str | None = None
 ) -> list[dict[str, Any]]:
     """Your organisation's cases on the path (analysts only; audited)."""
-    frame = cases.case_list(user, path=path, start=parse_day(start, name="start"),
-                            end=parse_day(end, name="end"), settings=settings_of(request))
+    frame = cases.case_list(
+        user,
+        path=path,
+        start=parse_day(start, name="start"),
+        end=parse_day(end, name="end"),
+        settings=settings_of(request),
+    )
     return _json_rows(frame)
 
 
 @router.get("/paths/{path}/cases/{case_id}")
 def case_events(request: Request, user: Caller, path: str, case_id: str) -> list[dict[str, Any]]:
     """One of your organisation's cases, event by event (analysts only; audited)."""
-    return _json_rows(cases.case_events(user, path=path, case_id=case_id,
-                                        settings=settings_of(request)))
+    return _json_rows(
+        cases.case_events(user, path=path, case_id=case_id, settings=settings_of(request))
+    )
 
 
 @router.get("/imports")
 def list_imports(request: Request, user: Caller) -> list[dict[str, Any]]:
     """Your organisation's import jobs, newest first (analysts)."""
     uploads.require_import(user)
-    jobs = accounts.list_import_jobs(organisation=user.organisation,
-                                     settings=settings_of(request))
+    jobs = accounts.list_import_jobs(organisation=user.organisation, settings=settings_of(request))
     return [uploads.job_json(job) for job in jobs]
 
 
@@ -238,22 +316,32 @@ async def create_import(
     settings = settings_of(request)
     contents = [(f.filename or "upload.csv", await f.read()) for f in files]
     job_id = uploads.save_upload(user, files=contents, settings=settings)
-    uploads.start_import(user, job_id=job_id, quarantine=quarantine,
-                         path_name=path_name or None, settings=settings)
+    uploads.start_import(
+        user, job_id=job_id, quarantine=quarantine, path_name=path_name or None, settings=settings
+    )
     return uploads.job_json(uploads.job_for(user, job_id, settings=settings))
 
 
 @router.get("/organisations")
 def organisations(request: Request, user: Caller) -> list[dict[str, Any]]:
     """Member organisations (everyone signed in may list them)."""
-    return [{"code": o.code, "name": o.name}
-            for o in accounts.list_organisations(settings=settings_of(request))]
+    return [
+        {"code": o.code, "name": o.name}
+        for o in accounts.list_organisations(settings=settings_of(request))
+    ]
 
 
 @router.get("/users")
 def users(request: Request, user: Caller) -> list[dict[str, Any]]:
     """Users with their roles (administrators only)."""
     require_admin(user)
-    return [{"id": u.id, "username": u.username, "role": u.role,
-             "organisation": u.organisation, "active": u.active}
-            for u in accounts.list_users(settings=settings_of(request))]
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "role": u.role,
+            "organisation": u.organisation,
+            "active": u.active,
+        }
+        for u in accounts.list_users(settings=settings_of(request))
+    ]

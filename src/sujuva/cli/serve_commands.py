@@ -17,15 +17,15 @@ from sujuva.services.principal import ROLES
 from sujuva.store.appdb import upgrade_database
 
 HostOption = Annotated[
-    str | None, typer.Option("--host", help="Address to listen on (env SUJUVA_HOST).",
-                             show_default=False)
+    str | None,
+    typer.Option("--host", help="Address to listen on (env SUJUVA_HOST).", show_default=False),
 ]
 PortOption = Annotated[
     int | None, typer.Option("--port", help="Port (env SUJUVA_PORT).", show_default=False)
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option("--workers", help="Worker processes (env SUJUVA_WORKERS).",
-                             show_default=False)
+    int | None,
+    typer.Option("--workers", help="Worker processes (env SUJUVA_WORKERS).", show_default=False),
 ]
 
 
@@ -88,8 +88,10 @@ def add_user_command(
     username: Annotated[str, typer.Argument(help="The new user's name.")],
     role: Annotated[str, typer.Option("--role", help="coordinator, analyst, viewer or admin.")],
     organisation: Annotated[
-        str | None, typer.Option("--organisation", help="Organisation code (analyst, viewer).",
-                                 show_default=False)
+        str | None,
+        typer.Option(
+            "--organisation", help="Organisation code (analyst, viewer).", show_default=False
+        ),
     ] = None,
     language: Annotated[str, typer.Option("--language", help="fi, en or sv.")] = "fi",
 ) -> None:
@@ -102,8 +104,12 @@ def add_user_command(
     if organisation:
         accounts.ensure_organisations(codes=[organisation], settings=settings)
     accounts.create_user(
-        username=username, password=password, role=role,
-        organisation=organisation, language=language, settings=settings,
+        username=username,
+        password=password,
+        role=role,
+        organisation=organisation,
+        language=language,
+        settings=settings,
     )
     console.print(f"user {username} ({role}) created")
 

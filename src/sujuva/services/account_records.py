@@ -131,7 +131,7 @@ def code_of(organisation: Organisation | None) -> str | None:
     return organisation.code if organisation is not None else None
 
 
-def find_organisation(session: Session, code: str | None) -> Organisation | None:
+def find_organisation(session: Session, *, code: str | None) -> Organisation | None:
     """The organisation with this code (None for None); NotFoundError if there is none."""
     if code is None:
         return None

@@ -202,7 +202,7 @@ def create_user(
             username=username,
             password_hash=_HASHER.hash(password),
             role=role,
-            organisation=find_organisation(session, organisation),
+            organisation=find_organisation(session, code=organisation),
             language=language,
             active=True,
             created_at=utc_now(),
@@ -248,7 +248,7 @@ def update_user(
         keep = code_of(row.organisation) if new_role in ORGANISATION_ROLES else None
         code = organisation or keep
         _check_membership(new_role, code)
-        row.role, row.organisation = new_role, find_organisation(session, code)
+        row.role, row.organisation = new_role, find_organisation(session, code=code)
         if language is not None:
             _check_language(language)
             row.language = language

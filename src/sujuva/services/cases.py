@@ -61,7 +61,8 @@ def case_events(
 ) -> pd.DataFrame:
     """One of the user's organisation's cases, event by event (NotFound for any other case).
 
-    Columns: pos, activity, actor, start_ts, ts, resource (pseudonym), channel, outcome.
+    Columns: pos, activity, actor, start_ts, ts, channel, outcome (staff pseudonyms are left
+    out: they are other organisations' personal data).
     """
     settings = settings or get_settings()
     check_path(path, settings=settings)
@@ -69,7 +70,7 @@ def case_events(
     with Store(settings.data_dir, threads=settings.threads).connect() as con:
         bound = scope(con, grant.selection, zone=ZoneInfo(settings.timezone))
         frame = bound.frame(
-            "SELECT e.pos, a.name AS activity, o.name AS actor, e.start_ts, e.ts, e.resource, "
+            "SELECT e.pos, a.name AS activity, o.name AS actor, e.start_ts, e.ts, "
             "e.channel, e.outcome FROM sel_events e "
             "JOIN sel_cases c USING (case_idx) "
             "JOIN activities a ON a.code = e.activity_code "

@@ -117,7 +117,7 @@ def create_import_job(
     with session_scope(settings=settings) as session:
         row = ImportJobRow(
             user_id=principal.user_id,
-            organisation=find_organisation(session, principal.organisation),
+            organisation=find_organisation(session, code=principal.organisation),
             status="queued",
             files=json.dumps(list(files)),
             created_at=utc_now(),

@@ -95,7 +95,11 @@ def _summary(
             }
         )
     grant = dashboard.grant_for(
-        principal, path=path, start=latest, end=quarter_of(latest)[1], reach=reach,
+        principal,
+        path=path,
+        start=latest,
+        end=quarter_of(latest)[1],
+        reach=reach,
         settings=settings,
     )
     return PathSummary(

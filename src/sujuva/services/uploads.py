@@ -98,8 +98,13 @@ def _preview_file(path: Path) -> Preview:
     except SujuvaError as exc:
         return Preview(file=path.name, format="?", columns={}, rows=[], problem=exc.message)
     if first is None:
-        return Preview(file=path.name, format=source.format, columns={}, rows=[],
-                       problem="the file has no rows")
+        return Preview(
+            file=path.name,
+            format=source.format,
+            columns={},
+            rows=[],
+            problem="the file has no rows",
+        )
     names = [n for n in first.schema.names if not n.startswith("_")]
     problem = None
     try:
@@ -107,8 +112,13 @@ def _preview_file(path: Path) -> Preview:
     except InputError as exc:
         rename, problem = {}, exc.message
     rows = first.slice(0, PREVIEW_ROWS).select(names).to_pylist()
-    return Preview(file=path.name, format=source.format,
-                   columns={n: rename.get(n, n) for n in names}, rows=rows, problem=problem)
+    return Preview(
+        file=path.name,
+        format=source.format,
+        columns={n: rename.get(n, n) for n in names},
+        rows=rows,
+        problem=problem,
+    )
 
 
 def start_import(
@@ -127,8 +137,14 @@ def start_import(
     accounts.update_import_job(job_id=job_id, step="starting", rows=0, settings=settings)
     worker = threading.Thread(
         target=_run_import,
-        kwargs={"principal": principal, "job_id": job_id, "files": job.files,
-                "quarantine": quarantine, "path_name": path_name or None, "settings": settings},
+        kwargs={
+            "principal": principal,
+            "job_id": job_id,
+            "files": job.files,
+            "quarantine": quarantine,
+            "path_name": path_name or None,
+            "settings": settings,
+        },
         name=f"import-{job_id}",
         daemon=True,
     )
@@ -136,8 +152,13 @@ def start_import(
 
 
 def _run_import(
-    *, principal: Principal, job_id: int, files: list[str], quarantine: bool,
-    path_name: str | None, settings: Settings,
+    *,
+    principal: Principal,
+    job_id: int,
+    files: list[str],
+    quarantine: bool,
+    path_name: str | None,
+    settings: Settings,
 ) -> None:
     folder = upload_dir(job_id, settings)
     rejected_file = folder / "rejected.csv"
@@ -147,8 +168,11 @@ def _run_import(
 
     try:
         report = importing.import_files(
-            [folder / name for name in files], quarantine=rejected_file if quarantine else None,
-            path_name=path_name, settings=settings, progress=progress,
+            [folder / name for name in files],
+            quarantine=rejected_file if quarantine else None,
+            path_name=path_name,
+            settings=settings,
+            progress=progress,
             organisation=principal.organisation,
         )
     except SujuvaError as exc:
@@ -159,23 +183,38 @@ def _run_import(
         raise
     cache.clear()
     accounts.finish_import_job(
-        job_id=job_id, ok=True, rows_read=sum(f.rows_read for f in report.files),
-        imported=sum(f.imported for f in report.files), rejected=report.rejected,
+        job_id=job_id,
+        ok=True,
+        rows_read=sum(f.rows_read for f in report.files),
+        imported=sum(f.imported for f in report.files),
+        rejected=report.rejected,
         duplicate=sum(f.duplicate for f in report.files),
-        message="imported", quarantine_file=str(rejected_file) if report.quarantine else None,
+        message="imported",
+        quarantine_file=str(rejected_file) if report.quarantine else None,
         report={"problems": [p.as_dict() for f in report.files for p in f.problems]},
         settings=settings,
     )
-    accounts.record_audit(principal=principal, action="import", target=f"job {job_id}",
-                          detail=", ".join(files), settings=settings)
+    accounts.record_audit(
+        principal=principal,
+        action="import",
+        target=f"job {job_id}",
+        detail=", ".join(files),
+        settings=settings,
+    )
 
 
 def _finish_failed(job_id: int, error: SujuvaError, settings: Settings) -> None:
     details = error.details()
     accounts.finish_import_job(
-        job_id=job_id, ok=False, rows_read=0, imported=0,
-        rejected=getattr(error, "total", 0) or len(details), duplicate=0,
-        message=error.message, quarantine_file=None, report={"problems": details},
+        job_id=job_id,
+        ok=False,
+        rows_read=0,
+        imported=0,
+        rejected=getattr(error, "total", 0) or len(details),
+        duplicate=0,
+        message=error.message,
+        quarantine_file=None,
+        report={"problems": details},
         settings=settings,
     )
 
@@ -183,10 +222,17 @@ def _finish_failed(job_id: int, error: SujuvaError, settings: Settings) -> None:
 def job_json(job: accounts.ImportJob) -> dict[str, Any]:
     """An import job as JSON-ready data (the API's shape)."""
     return {
-        "id": job.id, "status": job.status, "files": list(job.files),
-        "created_at": job.created_at, "finished_at": job.finished_at,
-        "progress_step": job.progress_step, "progress_rows": job.progress_rows,
-        "rows_read": job.rows_read, "imported": job.imported, "rejected": job.rejected,
-        "duplicate": job.duplicate, "message": job.message,
+        "id": job.id,
+        "status": job.status,
+        "files": list(job.files),
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "progress_step": job.progress_step,
+        "progress_rows": job.progress_rows,
+        "rows_read": job.rows_read,
+        "imported": job.imported,
+        "rejected": job.rejected,
+        "duplicate": job.duplicate,
+        "message": job.message,
         "problems": (job.report or {}).get("problems", []),
     }

@@ -52,8 +52,12 @@ def create_user(
         raise UsageError(f"unknown role {role!r}")
     settings = settings_of(request)
     accounts.create_user(
-        username=username.strip(), password=password, role=role,
-        organisation=organisation or None, language=language, settings=settings,
+        username=username.strip(),
+        password=password,
+        role=role,
+        organisation=organisation or None,
+        language=language,
+        settings=settings,
     )
     accounts.record_audit(principal=user, action="create_user", target=username, settings=settings)
     return RedirectResponse("/admin", status_code=303)
@@ -73,12 +77,19 @@ def update_user(
         raise UsageError(f"unknown role {role!r}")
     settings = settings_of(request)
     accounts.update_user(
-        user_id=user_id, role=role, organisation=organisation or None,
-        active=active, settings=settings,
+        user_id=user_id,
+        role=role,
+        organisation=organisation or None,
+        active=active,
+        settings=settings,
     )
-    accounts.record_audit(principal=user, action="update_user", target=str(user_id),
-                          detail=f"role={role} organisation={organisation} active={active}",
-                          settings=settings)
+    accounts.record_audit(
+        principal=user,
+        action="update_user",
+        target=str(user_id),
+        detail=f"role={role} organisation={organisation} active={active}",
+        settings=settings,
+    )
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -89,8 +100,9 @@ def create_organisation(
     _admin(user)
     settings = settings_of(request)
     accounts.create_organisation(code=code.strip(), name=name.strip(), settings=settings)
-    accounts.record_audit(principal=user, action="create_organisation", target=code,
-                          settings=settings)
+    accounts.record_audit(
+        principal=user, action="create_organisation", target=code, settings=settings
+    )
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -103,8 +115,9 @@ def account_page(request: Request, user: User, token: str | None = None) -> Resp
 @router.post("/account/tokens")
 def create_token(request: Request, user: User, name: Annotated[str, Form()]) -> Response:
     settings = settings_of(request)
-    token = accounts.create_token(user_id=user.user_id, name=name.strip() or "script",
-                                  settings=settings)
+    token = accounts.create_token(
+        user_id=user.user_id, name=name.strip() or "script", settings=settings
+    )
     accounts.record_audit(principal=user, action="create_token", target=name, settings=settings)
     tokens = accounts.list_tokens(user_id=user.user_id, settings=settings)
     return render.page(request, "account.html", {"tokens": tokens, "new_token": token})

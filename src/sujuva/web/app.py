@@ -7,10 +7,9 @@ Errors from the one hierarchy in :mod:`sujuva.errors` become JSON of one shape u
 from __future__ import annotations
 
 import logging
-
-import plotly
 from pathlib import Path
 
+import plotly
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -76,8 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_bundle() -> Response:
         """Plotly's browser bundle from the pip-installed package: no CDN, works offline."""
-        return FileResponse(PLOTLY_JS, media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
+        return FileResponse(
+            PLOTLY_JS,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     from sujuva.api.routes import router as api_router
     from sujuva.web.admin_pages import router as admin_router

@@ -41,7 +41,9 @@ async def upload(request: Request, user: User, files: list[UploadFile]) -> Respo
 def job_page(request: Request, user: User, job_id: int) -> Response:
     settings = settings_of(request)
     job = uploads.job_for(user, job_id, settings=settings)
-    previews = uploads.preview(user, job_id=job_id, settings=settings) if job.status == "queued" else []
+    previews = (
+        uploads.preview(user, job_id=job_id, settings=settings) if job.status == "queued" else []
+    )
     problems = (job.report or {}).get("problems", [])
     context = {"job": job, "previews": previews, "problems": problems}
     return render.page(request, "job.html", context)
@@ -56,7 +58,10 @@ def start(
     path_name: Annotated[str, Form()] = "",
 ) -> Response:
     uploads.start_import(
-        user, job_id=job_id, quarantine=quarantine, path_name=path_name.strip() or None,
+        user,
+        job_id=job_id,
+        quarantine=quarantine,
+        path_name=path_name.strip() or None,
         settings=settings_of(request),
     )
     return RedirectResponse(f"/data/jobs/{job_id}", status_code=303)
@@ -66,8 +71,11 @@ def start(
 def progress(request: Request, user: User, job_id: int) -> Response:
     job = uploads.job_for(user, job_id, settings=settings_of(request))
     return JSONResponse(
-        {"status": job.status, "progress_step": job.progress_step,
-         "progress_rows": job.progress_rows}
+        {
+            "status": job.status,
+            "progress_step": job.progress_step,
+            "progress_rows": job.progress_rows,
+        }
     )
 
 
@@ -77,7 +85,9 @@ def rejected(request: Request, user: User, job_id: int) -> Response:
     job = uploads.job_for(user, job_id, settings=settings)
     if not job.quarantine_file or not Path(job.quarantine_file).exists():
         raise NotFoundError(f"import job {job_id} has no quarantined rows")
-    accounts.record_audit(principal=user, action="export_rejected", target=f"job {job_id}",
-                          settings=settings)
-    return FileResponse(job.quarantine_file, media_type="text/csv",
-                        filename=f"rejected-job-{job_id}.csv")
+    accounts.record_audit(
+        principal=user, action="export_rejected", target=f"job {job_id}", settings=settings
+    )
+    return FileResponse(
+        job.quarantine_file, media_type="text/csv", filename=f"rejected-job-{job_id}.csv"
+    )

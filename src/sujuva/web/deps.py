@@ -46,8 +46,11 @@ async def page_user(request: Request) -> Principal:
         raise
     i18n.set_language(principal.language)
     request.state.principal = principal
-    request.state.nav_paths = dashboard.paths(settings=settings) if may_see_events(
-        principal) and not dashboard.store_empty(settings=settings) else []
+    request.state.nav_paths = (
+        dashboard.paths(settings=settings)
+        if may_see_events(principal) and not dashboard.store_empty(settings=settings)
+        else []
+    )
     await check_csrf(request)
     return principal
 
@@ -57,8 +60,9 @@ async def api_user(request: Request) -> Principal:
     settings = settings_of(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith(BEARER):
-        principal = accounts.principal_for_token(token=header[len(BEARER):].strip(),
-                                                 settings=settings)
+        principal = accounts.principal_for_token(
+            token=header[len(BEARER) :].strip(), settings=settings
+        )
     elif isinstance(request.session.get("user_id"), int):
         principal = accounts.get_principal(user_id=request.session["user_id"], settings=settings)
         await check_csrf(request)

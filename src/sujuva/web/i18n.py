@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import math
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
@@ -25,7 +25,7 @@ LANGUAGE_NAMES = {"fi": "suomi", "en": "English", "sv": "svenska"}
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default="fi")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> dict[str, str]:
     """Message id → translation for one language (empty for a missing catalogue)."""
     path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
@@ -84,8 +84,11 @@ def day(value: date | datetime | None) -> str:
         return "–"
     pattern = "d.M.yyyy" if _current.get() == "fi" else "medium"
     if isinstance(value, datetime):
-        return format_datetime(value, format="d.M.yyyy HH.mm" if _current.get() == "fi"
-                               else "medium", locale=_current.get())
+        return format_datetime(
+            value,
+            format="d.M.yyyy HH.mm" if _current.get() == "fi" else "medium",
+            locale=_current.get(),
+        )
     return format_date(value, format=pattern, locale=_current.get())
 
 
@@ -109,4 +112,8 @@ KNOWN_NAMES = (
     _noop("running"),
     _noop("done"),
     _noop("failed"),
+    _noop("wrong username or password"),
+    _noop("too many failed logins; try again in 15 minutes"),
+    _noop("this account is deactivated"),
+    _noop("please sign in"),
 )

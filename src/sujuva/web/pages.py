@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sujuva.errors import AuthenticationError, UsageError
+from sujuva.errors import AuthenticationError, RateLimitedError, UsageError
 from sujuva.services import accounts, cases, dashboard, overview
 from sujuva.services.access import Reach, may_see_cases, quarter_of
 from sujuva.services.principal import LANGUAGES, Principal
@@ -30,23 +30,23 @@ def login_page(request: Request, next: str = "/overview") -> Response:
     return render.page(request, "login.html", {"next": _safe_next(next), "failed": None})
 
 
-@router.post("/login", dependencies=[Depends(anonymous_language)])
-async def login(
+@router.post("/login", dependencies=[Depends(anonymous_language), Depends(check_csrf)])
+def login(
     request: Request,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/overview",
 ) -> Response:
-    await check_csrf(request)
     settings = settings_of(request)
     address = request.client.host if request.client else ""
     try:
         principal = accounts.authenticate(
             username=username, password=password, address=address, settings=settings
         )
-    except AuthenticationError as exc:
+    except (AuthenticationError, RateLimitedError) as exc:
         context = {"next": _safe_next(next), "failed": exc.message, "username": username}
-        return render.page(request, "login.html", context, status_code=401)
+        status = 429 if isinstance(exc, RateLimitedError) else 401
+        return render.page(request, "login.html", context, status_code=status)
     request.session.clear()
     request.session["user_id"] = principal.user_id
     accounts.record_audit(principal=principal, action="login", address=address, settings=settings)
@@ -63,10 +63,9 @@ def logout(request: Request, user: User) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-@router.post("/language")
-async def language(request: Request, language: Annotated[str, Form()]) -> Response:
+@router.post("/language", dependencies=[Depends(anonymous_language), Depends(check_csrf)])
+def language(request: Request, language: Annotated[str, Form()]) -> Response:
     """Switch language: for a signed-in user it is saved with the user."""
-    await check_csrf(request)
     if language not in LANGUAGES:
         raise UsageError(f"unknown language {language!r}")
     request.session["language"] = language
@@ -99,8 +98,10 @@ def _trend_chart(summary: overview.PathSummary) -> dict[str, Any]:
         "x": [q.isoformat() for q in trend["quarter"]],
         "km": [None if v != v else v for v in trend["km_median_days"].astype(float)],
         "naive": [None if v != v else v for v in trend["naive_median_days"].astype(float)],
-        "labels": {"km": i18n.gettext("Median lead time, open cases censored (days)"),
-                   "naive": i18n.gettext("Median of closed cases only (days)")},
+        "labels": {
+            "km": i18n.gettext("Median lead time, open cases censored (days)"),
+            "naive": i18n.gettext("Median of closed cases only (days)"),
+        },
     }
 
 
@@ -140,16 +141,27 @@ def path_page(
     settings = settings_of(request)
     reach = _reach(user, reach)
     first, stop = _period(user, reach, start, end, request)
-    view = dashboard.path_view(user, path=path, start=first, end=stop, reach=reach,
-                               settings=settings)
+    view = dashboard.path_view(
+        user, path=path, start=first, end=stop, reach=reach, settings=settings
+    )
     curve = view.lead.curve
     context = {
-        "view": view, "path": path, "reach": reach, "start": first, "end": stop,
-        "activities": activities, "arcs_pct": arcs, "label": label,
+        "view": view,
+        "path": path,
+        "reach": reach,
+        "start": first,
+        "end": stop,
+        "activities": activities,
+        "arcs_pct": arcs,
+        "label": label,
         "quarters": overview.quarters(settings=settings),
-        "curve": {"x": curve["days"].tolist(), "y": curve["still_open"].tolist(),
-                  "lower": curve["lower"].tolist(), "upper": curve["upper"].tolist(),
-                  "name": i18n.gettext("Share of customers still on the path")},
+        "curve": {
+            "x": curve["days"].tolist(),
+            "y": curve["still_open"].tolist(),
+            "lower": curve["lower"].tolist(),
+            "upper": curve["upper"].tolist(),
+            "name": i18n.gettext("Share of customers still on the path"),
+        },
         "may_see_cases": may_see_cases(user),
     }
     return render.page(request, "path.html", context)
@@ -170,8 +182,15 @@ def map_image(
     reach = _reach(user, reach)
     first, stop = _period(user, reach, start, end, request)
     svg = dashboard.map_svg(
-        user, path=path, start=first, end=stop, reach=reach, activity_coverage=activities / 100,
-        arc_coverage=arcs / 100, label=label, settings=settings_of(request),
+        user,
+        path=path,
+        start=first,
+        end=stop,
+        reach=reach,
+        activity_coverage=activities / 100,
+        arc_coverage=arcs / 100,
+        label=label,
+        settings=settings_of(request),
     )
     return Response(svg, media_type="image/svg+xml")
 
@@ -193,8 +212,12 @@ def compare_page(
     default_a = None if b[0] is None else date(b[0].year - 1, b[0].month, 1).isoformat()
     a = _period(user, reach, a_start or default_a, a_end, request)
     result = overview.compare_periods(user, path=path, a=a, b=b, reach=reach, settings=settings)
-    context = {"result": result, "path": path, "reach": reach,
-               "quarters": overview.quarters(settings=settings)}
+    context = {
+        "result": result,
+        "path": path,
+        "reach": reach,
+        "quarters": overview.quarters(settings=settings),
+    }
     return render.page(request, "compare.html", context)
 
 
@@ -205,12 +228,12 @@ def cases_page(
     settings = settings_of(request)
     first, stop = parse_day(start, name="start"), parse_day(end, name="end")
     listing = cases.case_list(user, path=path, start=first, end=stop, settings=settings)
-    return render.page(request, "cases.html", {"path": path, "listing": listing,
-                                               "start": first, "end": stop})
+    return render.page(
+        request, "cases.html", {"path": path, "listing": listing, "start": first, "end": stop}
+    )
 
 
 @router.get("/paths/{path}/cases/{case_id}")
 def case_page(request: Request, user: User, path: str, case_id: str) -> Response:
     events = cases.case_events(user, path=path, case_id=case_id, settings=settings_of(request))
-    return render.page(request, "case.html", {"path": path, "case_id": case_id,
-                                              "events": events})
+    return render.page(request, "case.html", {"path": path, "case_id": case_id, "events": events})

@@ -16,6 +16,7 @@ from sujuva.web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
+
 def _missing(value: object) -> bool:
     """None, NaN or pandas' NA: a cell with nothing to show."""
     if value is None or isinstance(value, (list, tuple, dict)):
