@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sujuva.config import Settings, override_settings, reset_settings
+from sujuva.services.demo import build_demo
 
 pytest_plugins = ["tests.appstate"]
 
@@ -55,3 +56,14 @@ def public_log(name: str) -> Path:
             pytest.fail(f"public log {path} missing: CI must have shared/ beside the checkout")
         pytest.skip(f"public log {path} not available")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo region's data directory, built once for the whole session (read-only)."""
+    folder = tmp_path_factory.mktemp("web-demo")
+    reset_settings()
+    settings = override_settings(data_dir=folder / "data", demo_dir=folder / "files")
+    build_demo(size="small", settings=settings)
+    reset_settings()
+    return folder / "data"

@@ -15,23 +15,11 @@ from fastapi.testclient import TestClient
 from sujuva.config import Settings, override_settings, reset_settings
 from sujuva.services import accounts, cache, dashboard
 from sujuva.services.account_records import DemoLogin
-from sujuva.services.demo import build_demo
 from sujuva.store.appdb import dispose_engine
 from sujuva.web.app import create_app
 from tests.appstate import BACKENDS, fresh_postgres_database
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture(scope="session")
-def demo_region(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo region's data directory, built once for the whole session (read-only)."""
-    folder = tmp_path_factory.mktemp("web-demo")
-    reset_settings()
-    settings = override_settings(data_dir=folder / "data", demo_dir=folder / "files")
-    build_demo(size="small", settings=settings)
-    reset_settings()
-    return folder / "data"
 
 
 def _web_settings(data_dir: Path, database_url: str) -> Settings:

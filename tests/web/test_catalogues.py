@@ -52,9 +52,6 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_noop": None}  # as `pybabel extract -k _noop -
 #: Brand and other words allowed as literal template text; each exception is named here.
 ALLOWED_WORDS: dict[str, set[str]] = {
     "*": {"Sujuva"},
-    # "2024 Q1" in the quarter pickers: the quarter abbreviation is not a translated message.
-    "macros.html": {"Q"},
-    "compare.html": {"Q"},
 }
 #: Attributes whose values people see (tooltips, screen readers, image texts, input hints).
 VISIBLE_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder")
@@ -103,19 +100,19 @@ def translations(language: str) -> dict[str, str]:
     }
 
 
-def placeholders(text: str) -> tuple[list[str], int, list[str]]:
-    """Named placeholders (sorted), the number of ``%%``, and any stray ``%`` sequences."""
-    names: list[str] = []
+def placeholders(text: str) -> tuple[set[str], int, list[str]]:
+    """Named placeholders, the number of ``%%``, and any stray ``%`` sequences."""
+    names: set[str] = set()
     literal = 0
     stray: list[str] = []
     for match in PLACEHOLDER.finditer(text):
         if match.group(0) == "%%":
             literal += 1
         elif match.group(1):
-            names.append(match.group(1))
+            names.add(match.group(1))
         else:
             stray.append(match.group(0))
-    return sorted(names), literal, stray
+    return names, literal, stray
 
 
 def in_language(language: str, function: Callable[[], Any]) -> Any:

@@ -92,6 +92,12 @@ def day(value: date | datetime | None) -> str:
     return format_date(value, format=pattern, locale=_current.get())
 
 
+def quarter(first_day: date) -> str:
+    """A calendar quarter by its first day, in the current language (en: 2017 Q2)."""
+    number_of_quarter = (first_day.month - 1) // 3 + 1
+    return gettext("%(year)s Q%(quarter)s") % {"year": first_day.year, "quarter": number_of_quarter}
+
+
 def _noop(message: str) -> str:
     """Mark a message for extraction without translating it here."""
     return message

@@ -48,6 +48,7 @@ ENV.filters["days"] = lambda seconds: i18n.number(
 )
 ENV.filters["tojson_data"] = lambda value: json.dumps(value, default=str).replace("</", "<\\/")
 ENV.tests["missing"] = _missing
+ENV.filters["quarter"] = i18n.quarter
 ENV.filters["records"] = records
 ENV.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
 

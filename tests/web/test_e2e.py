@@ -1,0 +1,323 @@
+"""End to end: Debian's Chromium, driven by Playwright, against a real uvicorn server.
+
+The server runs in a background thread over a private copy of the demo store with its own
+SQLite app database. Every page visited is screenshotted into ``test-artifacts/e2e/`` (at the
+repository root, gitignored) so that a person can look at what the browser saw. Console errors
+fail a test: a Content Security Policy violation or a missing resource shows up as one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sujuva.config import Settings, override_settings, reset_settings
+from sujuva.services import cache
+from sujuva.services.account_records import DemoLogin
+from sujuva.store.appdb import dispose_engine
+from tests.web.conftest import make_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests", pytrace=False)
+    pytest.skip(
+        f"end-to-end tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+import uvicorn  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 30_000
+PATH = "entrepreneur"
+# The app serves no favicon, so Chromium's own request for one logs a 404: browser noise, not
+# a page's fault. Every other failed resource, script error or CSP violation fails the test.
+FAVICON = "/favicon.ico"
+
+
+@dataclass
+class Server:
+    base_url: str
+    settings: Settings
+    logins: dict[str, DemoLogin]
+
+
+@dataclass
+class Visit:
+    """A browser page of one test: screenshots per step, console errors collected."""
+
+    page: Page
+    name: str
+    errors: list[str] = field(default_factory=list)
+
+    def shot(self, step: str) -> None:
+        self.page.wait_for_load_state("load")
+        self.page.screenshot(path=ARTIFACTS / f"{self.name}-{step}.png", full_page=True)
+
+    def assert_clean(self) -> None:
+        assert not self.errors, "console errors in the browser:\n" + "\n".join(self.errors)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(demo_region: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn in a thread over a private copy of the demo store and a fresh SQLite app DB."""
+    folder = tmp_path_factory.mktemp("e2e")
+    data_dir = folder / "data"
+    shutil.copytree(demo_region, data_dir, ignore=shutil.ignore_patterns("uploads"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("SUJUVA_DATA_DIR", "SUJUVA_DATABASE_URL", "SUJUVA_SECRET_KEY"):
+            patch.delenv(name, raising=False)
+        patch.chdir(folder)
+        reset_settings()
+        cache.clear()
+        settings = override_settings(
+            data_dir=data_dir, database_url=f"sqlite:///{folder / 'app.sqlite'}"
+        )
+        app, found = make_app(settings)
+        config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+        runner = uvicorn.Server(config)
+        thread = threading.Thread(target=runner.run, name="e2e-uvicorn", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not runner.started:
+            assert thread.is_alive(), "uvicorn stopped while starting"
+            assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
+            time.sleep(0.05)
+        try:
+            yield Server(
+                f"http://127.0.0.1:{config.port}",
+                settings,
+                {login.username: login for login in found},
+            )
+        finally:
+            runner.should_exit = True
+            thread.join(timeout=15)
+            dispose_engine(settings=settings)
+            reset_settings()
+            cache.clear()
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def visit(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Visit]:
+    """A fresh browser context (no cookies) for one test, its console watched."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(base_url=server.base_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    name = re.sub(r"\W+", "_", request.node.name).strip("_")
+    found = Visit(page, name)
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            source = message.location.get("url", "")
+            if source.endswith(FAVICON):
+                return
+            found.errors.append(f"{page.url}: {message.text} ({source})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: found.errors.append(f"{page.url}: {error}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and found.errors.append(f"HTTP {r.status} for {r.url}"),
+    )
+    yield found
+    context.close()
+
+
+def _sign_in(visit: Visit, server: Server, username: str) -> None:
+    page = visit.page
+    login = server.logins[username]
+    page.goto("/login")
+    visit.shot("login")
+    page.fill("input[name=username]", login.username)
+    page.fill("input[name=password]", login.password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/overview$"))
+
+
+def _wait_for_charts(page: Page) -> None:
+    page.wait_for_selector(".chart .plot-container svg", state="attached")
+
+
+def test_sign_in_shows_overview_with_charts(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "analyst")
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page.locator("h1")).to_have_text("Alueen yleiskuva")
+    _wait_for_charts(page)
+    charts = page.locator(".chart")
+    assert charts.count() == 4, "one trend chart per path"
+    for index in range(charts.count()):
+        expect(charts.nth(index).locator(".plot-container svg.main-svg").first).to_be_visible()
+        expect(charts.nth(index).locator(".scatterlayer .trace").first).to_be_attached()
+    visit.shot("overview")
+    visit.assert_clean()
+
+
+def test_language_switch(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "analyst")
+    expect(page.locator("h1")).to_have_text("Alueen yleiskuva")
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Region overview")
+    expect(page.locator("#logout")).to_have_text("Sign out")
+    assert page.url.endswith("/overview")
+    _wait_for_charts(page)
+    visit.shot("english")
+    with page.expect_navigation():
+        page.select_option("#language-select", "fi")
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    expect(page.locator("h1")).to_have_text("Alueen yleiskuva")
+    _wait_for_charts(page)
+    visit.shot("finnish")
+    visit.assert_clean()
+
+
+def test_map_slider_redraws_map(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "analyst")
+    page.goto(f"/paths/{PATH}?start=2017-04-01")
+    image = page.locator("img#process-map")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('process-map');"
+        " return i.complete && i.naturalWidth > 0; }"
+    )
+    _wait_for_charts(page)
+    visit.shot("path")
+    before = image.get_attribute("src")
+    assert before and "activities=100" in before
+    slider = page.locator("#activities-slider")
+    slider.fill("40")
+    slider.dispatch_event("change")
+    page.wait_for_function(
+        "old => { const i = document.getElementById('process-map');"
+        " return i.src !== old && i.src.includes('activities=40')"
+        " && i.complete && i.naturalWidth > 0; }",
+        arg=image.evaluate("i => i.src"),
+    )
+    after = image.get_attribute("src")
+    assert after != before and "activities=40" in (after or "")
+    expect(page.locator("#activities-slider + output")).to_have_text("40 %")
+    visit.shot("slider")
+    visit.assert_clean()
+
+
+def test_compare_periods(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "analyst")
+    page.goto(f"/paths/{PATH}/compare")
+    expect(page.locator("#compare-lead")).to_be_visible()
+    visit.shot("compare-default")
+    page.select_option("#a-start", "2017-04-01")
+    page.select_option("#b-start", "2018-04-01")
+    with page.expect_navigation():
+        page.click("#compare-submit")
+    assert "a_start=2017-04-01" in page.url and "b_start=2018-04-01" in page.url
+    lead = page.locator("#compare-lead")
+    expect(lead).to_be_visible()
+    expect(lead.locator("thead")).to_contain_text("1.4.2017")
+    expect(lead.locator("thead")).to_contain_text("1.4.2018")
+    assert lead.locator("tbody tr").count() == 4
+    expect(page.locator("#a-start")).to_have_value("2017-04-01")
+    expect(page.locator("#b-start")).to_have_value("2018-04-01")
+    visit.shot("compare-chosen")
+    visit.assert_clean()
+
+
+def test_upload_bad_csv_reports_its_line(visit: Visit, server: Server, tmp_path: Path) -> None:
+    page = visit.page
+    organisation = server.logins["analyst"].organisation
+    bad = tmp_path / "bad-times.csv"
+    bad.write_text(
+        "case_id,activity,timestamp,actor\n"
+        f"E2E-1,Registration,2018-03-01T09:00:00,{organisation}\n"
+        f"E2E-1,First interview,not a time,{organisation}\n",
+        encoding="utf-8",
+    )
+    _sign_in(visit, server, "analyst")
+    page.goto("/data")
+    visit.shot("data")
+    page.set_input_files("#upload-files", bad)
+    with page.expect_navigation():
+        page.click("#upload-submit")
+    assert re.search(r"/data/jobs/\d+$", page.url), page.url
+    expect(page.locator("#start-import")).to_be_visible()
+    expect(page.locator("table.preview")).to_contain_text("not a time")
+    visit.shot("preview")
+    page.fill("input[name=path_name]", "job_search")
+    page.click("#start-import")
+    problems = page.locator("#problems")
+    expect(problems).to_be_visible(timeout=60_000)
+    row = problems.locator("tbody tr", has_text="line 3")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("bad-times.csv")
+    expect(row).to_contain_text("timestamp")
+    expect(row).to_contain_text("not a time")
+    visit.shot("report")
+    visit.assert_clean()
+
+
+def test_sign_out(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "coordinator")
+    _wait_for_charts(page)
+    visit.shot("overview")
+    with page.expect_navigation():
+        page.click("#logout")
+    page.wait_for_url(re.compile(r"/login$"))
+    expect(page.locator("input[name=password]")).to_be_visible()
+    visit.shot("signed-out")
+    page.goto("/overview")
+    page.wait_for_url(re.compile(r"/login\?next=/overview$"))
+    visit.assert_clean()
