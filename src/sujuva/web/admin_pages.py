@@ -107,9 +107,38 @@ def create_organisation(
 
 
 @router.get("/account")
-def account_page(request: Request, user: User, token: str | None = None) -> Response:
-    tokens = accounts.list_tokens(user_id=user.user_id, settings=settings_of(request))
-    return render.page(request, "account.html", {"tokens": tokens, "new_token": None})
+def account_page(request: Request, user: User) -> Response:
+    return _account(request, user, new_token=None)
+
+
+def _account(request: Request, user: Principal, *, new_token: str | None) -> Response:
+    settings = settings_of(request)
+    context = {
+        "tokens": accounts.list_tokens(user_id=user.user_id, settings=settings),
+        "views": accounts.list_views(user_id=user.user_id, settings=settings),
+        "new_token": new_token,
+    }
+    return render.page(request, "account.html", context)
+
+
+@router.post("/views")
+def save_view(
+    request: Request, user: User, name: Annotated[str, Form()], url: Annotated[str, Form()]
+) -> Response:
+    """Save the page the user is on (a local path with its query) under a name."""
+    path, _, query = url.partition("?")
+    if not path.startswith("/") or path.startswith("//"):
+        raise UsageError("a saved view must be a page of this dashboard")
+    accounts.save_view(
+        user_id=user.user_id, name=name, path=path, query=query, settings=settings_of(request)
+    )
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/views/{view_id}/delete")
+def delete_view(request: Request, user: User, view_id: int) -> Response:
+    accounts.delete_view(user_id=user.user_id, view_id=view_id, settings=settings_of(request))
+    return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/tokens")
@@ -119,8 +148,7 @@ def create_token(request: Request, user: User, name: Annotated[str, Form()]) -> 
         user_id=user.user_id, name=name.strip() or "script", settings=settings
     )
     accounts.record_audit(principal=user, action="create_token", target=name, settings=settings)
-    tokens = accounts.list_tokens(user_id=user.user_id, settings=settings)
-    return render.page(request, "account.html", {"tokens": tokens, "new_token": token})
+    return _account(request, user, new_token=token)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
