@@ -10,7 +10,7 @@ Refresh the catalogues after adding or changing texts (from the repository root)
         --project=Sujuva --copyright-holder="Sujuva developers" \\
         -o src/sujuva/web/locale/messages.pot .
     .venv/bin/pybabel update -i src/sujuva/web/locale/messages.pot \\
-        -d src/sujuva/web/locale --no-wrap --ignore-obsolete
+        -d src/sujuva/web/locale --no-wrap --ignore-obsolete --no-fuzzy-matching
     # translate the new (empty) entries in fi, en and sv; check any entry that update marked
     # "#, fuzzy" and delete the flag (fuzzy entries are not used)
     .venv/bin/pytest tests/web/test_catalogues.py -q

@@ -150,7 +150,7 @@ TABLES: dict[str, TableSpec] = {
     ),
     "deadlines": TableSpec(
         measure="deadlines",
-        pick=lambda d: d.summary,
+        pick=lambda d: d.summary[d.summary["cases"] > 0],
         key=("rule",),
         count="cases",
         dependent=("share_met",),
