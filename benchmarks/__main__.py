@@ -3,7 +3,9 @@
 Import of the demo region's events from Parquet and from CSV into a fresh store, measured in
 fresh processes (time and peak memory), beside pm4py's own import (pandas + format_dataframe)
 and the bare Arrow read of the same file (the I/O floor) in the same run. Results are printed
-as a table and written to ``benchmarks/results/import.json``.
+as a table and written to ``benchmarks/results/import.json``. ``--suite web`` serves the
+dashboard over a demo region of 5 M events (or ``--events``) and times pages under load
+(:mod:`benchmarks.web`).
 """
 
 from __future__ import annotations
@@ -121,25 +123,39 @@ def _print(rows: list[dict[str, Any]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python3 run.py bench", description=__doc__)
     parser.add_argument(
-        "--events", type=int, default=10_000_000, help="events in the demo log (default 10 M)"
+        "--events",
+        type=int,
+        default=None,
+        help="events in the demo log (default 10 M; 5 M for the web suite)",
     )
     parser.add_argument("--skip-pm4py", action="store_true", help="do not measure pm4py")
     parser.add_argument(
-        "--suite", choices=("all", "import", "analytics"), default="all", help="what to measure"
+        "--suite",
+        choices=("all", "import", "analytics", "web"),
+        default="all",
+        help="what to measure ('all' is import and analytics; 'web' runs alone)",
     )
     options = parser.parse_args()
+    events = options.events or 10_000_000
     RESULTS.mkdir(exist_ok=True)
     if options.suite in ("all", "import"):
-        rows = run_import(options.events, pm4py=not options.skip_pm4py)
+        rows = run_import(events, pm4py=not options.skip_pm4py)
         _print(rows)
         _save("import", rows)
     if options.suite in ("all", "analytics"):
         from benchmarks.analytics import print_analytics, run_analytics
 
-        parquet = _prepare(options.events)["parquet"]
+        parquet = _prepare(events)["parquet"]
         found = run_analytics(parquet, CACHE, pm4py=not options.skip_pm4py)
         print_analytics(found)
         _save("analytics", found)
+    if options.suite == "web":
+        from benchmarks.web import DEFAULT_EVENTS, run_web, save_web, table
+
+        CACHE.mkdir(parents=True, exist_ok=True)
+        measured = run_web(CACHE, options.events or DEFAULT_EVENTS)
+        print("\n" + table(measured))
+        print(f"\nwritten to {save_web(measured, RESULTS)}")
 
 
 def _save(name: str, rows: list[dict[str, Any]]) -> None:

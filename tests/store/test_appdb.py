@@ -37,6 +37,7 @@ TABLES = {
     "import_jobs",
     "audit_log",
     "login_failures",
+    "pilots",
 }
 
 
@@ -84,7 +85,7 @@ def test_migrations_are_packaged_with_one_head() -> None:
     folder = appdb.MIGRATIONS
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
-    assert ScriptDirectory(str(folder)).get_heads() == ["0001"]
+    assert ScriptDirectory(str(folder)).get_heads() == ["0002"]
     assert Path(appdb.__file__).resolve().parent / "migrations" == folder
 
 

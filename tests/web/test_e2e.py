@@ -41,6 +41,7 @@ from playwright.sync_api import (  # noqa: E402
     ConsoleMessage,
     Page,
     Playwright,
+    Response,
     expect,
     sync_playwright,
 )
@@ -165,10 +166,12 @@ def visit(browser: Browser, server: Server, request: pytest.FixtureRequest) -> I
 
     page.on("console", console)
     page.on("pageerror", lambda error: found.errors.append(f"{page.url}: {error}"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and found.errors.append(f"HTTP {r.status} for {r.url}"),
-    )
+
+    def response(answer: Response) -> None:
+        if answer.status >= 400:
+            found.errors.append(f"HTTP {answer.status} for {answer.url}")
+
+    page.on("response", response)
     yield found
     context.close()
 

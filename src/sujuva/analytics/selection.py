@@ -37,6 +37,8 @@ class Selection:
     status: Status = "all"
     #: Keep only cases in which this organisation took a step (access scoping: "own cases").
     owner: str | None = None
+    #: Keep only these cases (by the source system's case id), e.g. a pilot's explicit list.
+    case_ids: tuple[str, ...] = ()
 
     @property
     def is_everything(self) -> bool:
@@ -95,6 +97,9 @@ def compile_selection(
             raise UsageError(f"unknown case attribute {attribute!r}; known: {known or 'none'}")
         clauses.append(f"CAST(c.{q(attribute)} AS VARCHAR) IN ({_marks(values)})")
         params.extend(values)
+    if selection.case_ids:
+        clauses.append(f"c.case_id IN ({_marks(selection.case_ids)})")
+        params.extend(selection.case_ids)
     if selection.outcomes:
         clauses.append(f"c.outcome IN ({_marks(selection.outcomes)})")
         params.extend(selection.outcomes)

@@ -101,7 +101,13 @@ def quarter_of(day: date) -> tuple[date, date]:
 
 def _grid_selection(selection: Selection) -> Selection:
     """The grid cell (paths × one quarter) that a cross-organisation request is served from."""
-    if selection.actors or selection.where or selection.outcomes or selection.status != "all":
+    if (
+        selection.actors
+        or selection.where
+        or selection.outcomes
+        or selection.case_ids
+        or selection.status != "all"
+    ):
         raise PermissionDeniedError(
             "filters by organisation, customer group, outcome or status are available for "
             "your own organisation's cases only"

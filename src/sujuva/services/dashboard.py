@@ -122,6 +122,7 @@ def selection_key(selection: Selection) -> tuple[object, ...]:
         selection.outcomes,
         selection.status,
         selection.owner,
+        selection.case_ids,
     )
 
 

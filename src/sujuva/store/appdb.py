@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,10 @@ from alembic.config import Config
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Connection,
     DateTime,
+    Float,
     Dialect,
     Engine,
     ForeignKey,
@@ -52,6 +54,7 @@ MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 SQLITE_FILE = "app.sqlite"
 BUSY_TIMEOUT_MS = 10_000
 JOB_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
+COMPARISONS: tuple[str, ...] = ("concurrent", "earlier", "both")
 _PG_UPGRADE_LOCK = 0x53756A75  # "Suju": serialises concurrent upgrades of one PostgreSQL database
 
 NAMING = {
@@ -203,6 +206,36 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(500), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(100), default="")
+
+
+class PilotRow(Base):
+    """A registered pilot (kokeilu): what changes, for whom, compared with whom, measured how.
+
+    ``pilot_group`` is JSON ``{"organisations": [...], "where": {attribute: [values]},
+    "case_ids": [...]}``; list-valued fields are JSON arrays.
+    """
+
+    __tablename__ = "pilots"
+    __table_args__ = (CheckConstraint(_one_of("comparison", COMPARISONS), name="comparison"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    hypothesis: Mapped[str] = mapped_column(Text, default="")
+    path: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(Text, default="")
+    steps_affected: Mapped[str] = mapped_column(Text, default="[]")
+    organisations: Mapped[str] = mapped_column(Text, default="[]")
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    pilot_group: Mapped[str] = mapped_column(Text, default="{}")
+    comparison: Mapped[str] = mapped_column(String(20), default="concurrent")
+    outcome_from: Mapped[str] = mapped_column(String(200))
+    outcome_to: Mapped[str] = mapped_column(String(200))
+    competing: Mapped[str] = mapped_column(Text, default="[]")
+    min_effect_days: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
 class LoginFailure(Base):
