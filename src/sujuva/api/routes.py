@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from sujuva.services import accounts, cases, dashboard, overview, uploads
 from sujuva.services.access import Reach, require_admin, require_events
 from sujuva.services.principal import Principal
+from sujuva.services.records import frame_records
 from sujuva.web.deps import api_user, parse_day, settings_of
-from sujuva.web.render import records
 
 TableName = Literal[
     "arcs",
@@ -82,15 +82,6 @@ class LeadResult(BaseModel):
     curve: list[dict[str, Any]]
 
 
-def _json_rows(frame: Any) -> list[dict[str, Any]]:
-    rows = records(frame)
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, tuple):
-                row[key] = list(value)
-    return rows
-
-
 @router.get("/me", response_model=Me)
 def me(user: Caller) -> Me:
     """Who the token belongs to."""
@@ -120,7 +111,7 @@ def region_overview(request: Request, user: Caller, reach: Reach = "all") -> lis
             "path": s.path,
             "latest_quarter": s.latest_quarter,
             "deadline_share_met": s.deadline_share_met,
-            "trend": _json_rows(s.trend),
+            "trend": frame_records(s.trend),
         }
         for s in summaries
     ]
@@ -163,7 +154,7 @@ def lead_time(
         km_p90_days=lead.km_p90_days,
         naive_median_days=lead.naive_median_days,
         naive_p90_days=lead.naive_p90_days,
-        curve=_json_rows(lead.curve),
+        curve=frame_records(lead.curve),
     )
 
 
@@ -196,7 +187,7 @@ def table(
         reach=grant.reach,
         suppression=grant.suppress,
         threshold=settings.suppression_threshold,
-        rows=_json_rows(frame),
+        rows=frame_records(frame),
     )
 
 
@@ -253,7 +244,7 @@ def compare(
         "b": result.b,
         "lead_a": _lead_json(result.lead_a),
         "lead_b": _lead_json(result.lead_b),
-        "arcs": _json_rows(result.arcs),
+        "arcs": frame_records(result.arcs),
     }
 
 
@@ -279,13 +270,13 @@ def case_list(
         end=parse_day(end, name="end"),
         settings=settings_of(request),
     )
-    return _json_rows(frame)
+    return frame_records(frame)
 
 
 @router.get("/paths/{path}/cases/{case_id}")
 def case_events(request: Request, user: Caller, path: str, case_id: str) -> list[dict[str, Any]]:
     """One of your organisation's cases, event by event (analysts only; audited)."""
-    return _json_rows(
+    return frame_records(
         cases.case_events(user, path=path, case_id=case_id, settings=settings_of(request))
     )
 

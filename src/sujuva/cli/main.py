@@ -12,7 +12,13 @@ from typing import Annotated
 
 import typer
 
-from sujuva.cli import analysis_commands, data_commands, demo_commands, serve_commands
+from sujuva.cli import (
+    analysis_commands,
+    data_commands,
+    demo_commands,
+    pilot_commands,
+    serve_commands,
+)
 from sujuva.cli.output import console, print_error
 from sujuva.config import override_settings
 from sujuva.errors import SujuvaError
@@ -53,6 +59,7 @@ data_commands.register(app)
 demo_commands.register(app)
 analysis_commands.register(app)
 serve_commands.register(app)
+pilot_commands.register(app)
 
 
 def run() -> None:

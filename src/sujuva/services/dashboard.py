@@ -393,3 +393,15 @@ def organisations_by_activity(*, settings: Settings | None = None) -> list[str]:
             "GROUP BY a.name ORDER BY count(*) DESC, a.name"
         ).fetchall()
     return [str(row[0]) for row in rows]
+
+
+def case_attributes(*, settings: Settings | None = None) -> list[str]:
+    """The case attributes (``case:…`` columns) the store holds, by name."""
+    settings = settings or get_settings()
+
+    def compute() -> list[str]:
+        with Store(settings.data_dir, threads=settings.threads).connect() as con:
+            columns = [str(r[0]) for r in con.execute("DESCRIBE cases").fetchall()]
+        return sorted(c for c in columns if c.startswith("case:"))
+
+    return cache.cached(settings, "case-attributes", compute)

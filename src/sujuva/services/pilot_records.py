@@ -117,8 +117,13 @@ def _pilot(row: PilotRow) -> Pilot:
         competing=tuple(json.loads(row.competing)),
         min_effect_days=row.min_effect_days,
     )
-    return Pilot(id=row.id, definition=definition, created_by=row.created_by,
-                 created_at=row.created_at, updated_at=row.updated_at)
+    return Pilot(
+        id=row.id,
+        definition=definition,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 def insert(definition: PilotDefinition, *, user_id: int | None, settings: Settings) -> int:

@@ -53,8 +53,9 @@ __all__ = [
 
 def _may_manage(principal: Principal) -> None:
     if principal.role not in ("coordinator", "analyst"):
-        raise PermissionDeniedError("pilots are registered and evaluated by coordinators and "
-                                    "analysts")
+        raise PermissionDeniedError(
+            "pilots are registered and evaluated by coordinators and analysts"
+        )
 
 
 def list_pilots(principal: Principal, *, settings: Settings | None = None) -> list[Pilot]:
@@ -79,29 +80,35 @@ def create(
     _may_manage(principal)
     validate(principal, definition, settings=settings)
     pilot_id = insert(definition, user_id=principal.user_id or None, settings=settings)
-    accounts.record_audit(principal=principal, action="create_pilot", target=definition.name,
-                          settings=settings)
+    accounts.record_audit(
+        principal=principal, action="create_pilot", target=definition.name, settings=settings
+    )
     return pilot_id
 
 
 def change(
-    principal: Principal, pilot_id: int, definition: PilotDefinition, *,
+    principal: Principal,
+    pilot_id: int,
+    definition: PilotDefinition,
+    *,
     settings: Settings | None = None,
 ) -> None:
     settings = settings or get_settings()
     _may_manage(principal)
     validate(principal, definition, settings=settings)
     update(pilot_id, definition, settings=settings)
-    accounts.record_audit(principal=principal, action="update_pilot", target=str(pilot_id),
-                          settings=settings)
+    accounts.record_audit(
+        principal=principal, action="update_pilot", target=str(pilot_id), settings=settings
+    )
 
 
 def delete(principal: Principal, pilot_id: int, *, settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     _may_manage(principal)
     remove(pilot_id, settings=settings)
-    accounts.record_audit(principal=principal, action="delete_pilot", target=str(pilot_id),
-                          settings=settings)
+    accounts.record_audit(
+        principal=principal, action="delete_pilot", target=str(pilot_id), settings=settings
+    )
 
 
 def validate(principal: Principal, definition: PilotDefinition, *, settings: Settings) -> None:
@@ -112,8 +119,10 @@ def validate(principal: Principal, definition: PilotDefinition, *, settings: Set
     span = dashboard.data_span(settings=settings)
     assert span is not None
     if not span[0] < definition.start <= span[1]:
-        raise UsageError(f"the pilot starts on {definition.start}, outside the data "
-                         f"({span[0]} – {span[1]}): nothing could be compared")
+        raise UsageError(
+            f"the pilot starts on {definition.start}, outside the data "
+            f"({span[0]} – {span[1]}): nothing could be compared"
+        )
     steps = set(_steps(definition.path, settings))
     for step in (definition.outcome_from, definition.outcome_to, *definition.steps_affected):
         if step not in steps:
@@ -125,11 +134,22 @@ def validate(principal: Principal, definition: PilotDefinition, *, settings: Set
     data = pilot_data(definition, settings=settings)
     for group in ("pilot", "comparison"):
         if not (data["group"] == group).any():
-            raise UsageError(f"the {group} group has no cases that took "
-                             f"{definition.outcome_from!r} in the pilot period")
+            raise UsageError(
+                f"the {group} group has no cases that took "
+                f"{definition.outcome_from!r} in the pilot period"
+            )
     if not (data["event"] == 1).any():
-        raise UsageError(f"the outcome {definition.outcome_to!r} is never observed after "
-                         f"{definition.outcome_from!r} in these groups")
+        raise UsageError(
+            f"the outcome {definition.outcome_to!r} is never observed after "
+            f"{definition.outcome_from!r} in these groups"
+        )
+
+
+def steps_of(path: str, *, settings: Settings | None = None) -> list[str]:
+    """The steps that occur on a path, most frequent first (for the pilot form)."""
+    settings = settings or get_settings()
+    dashboard.check_path(path, settings=settings)
+    return _steps(path, settings)
 
 
 def _steps(path: str, settings: Settings) -> list[str]:
@@ -157,8 +177,12 @@ def _check_own_cases(principal: Principal, definition: PilotDefinition, settings
 
 def _group_selection(definition: PilotDefinition) -> Selection:
     group = definition.group
-    return Selection(paths=(definition.path,), actors=group.organisations, where=group.where,
-                     case_ids=group.case_ids)
+    return Selection(
+        paths=(definition.path,),
+        actors=group.organisations,
+        where=group.where,
+        case_ids=group.case_ids,
+    )
 
 
 def pilot_data(definition: PilotDefinition, *, settings: Settings) -> pd.DataFrame:
@@ -174,10 +198,18 @@ def _pilot_data(definition: PilotDefinition, settings: Settings) -> pd.DataFrame
         columns = [r[0] for r in con.execute("DESCRIBE cases").fetchall()]
         covariates = tuple(c for c in columns if c.startswith("case:"))
         whole = scope(con, Selection(paths=(definition.path,)), zone=zone)
-        frame = outcomes.outcome_times(whole, from_activity=definition.outcome_from,
-                                       to_activity=definition.outcome_to, covariates=covariates)
-        members = {r[0] for r in scope(con, _group_selection(definition), zone=zone).rows(
-            "SELECT case_id FROM sel_cases")}
+        frame = outcomes.outcome_times(
+            whole,
+            from_activity=definition.outcome_from,
+            to_activity=definition.outcome_to,
+            covariates=covariates,
+        )
+        members = {
+            str(r[0])
+            for r in scope(con, _group_selection(definition), zone=zone).rows(
+                "SELECT case_id FROM sel_cases"
+            )
+        }
         measures = outcomes.case_measures(whole)
     frame = frame.merge(measures, on="case_id", how="left")
     return _label(frame, definition, members, zone)
@@ -186,11 +218,17 @@ def _pilot_data(definition: PilotDefinition, settings: Settings) -> pd.DataFrame
 def _label(
     frame: pd.DataFrame, definition: PilotDefinition, members: set[str], zone: ZoneInfo
 ) -> pd.DataFrame:
-    start = pd.Timestamp(datetime(definition.start.year, definition.start.month,
-                                  definition.start.day, tzinfo=zone))
+    start = pd.Timestamp(
+        datetime(definition.start.year, definition.start.month, definition.start.day, tzinfo=zone)
+    )
     last = frame["start"].max()
-    end = (pd.Timestamp(datetime(definition.end.year, definition.end.month, definition.end.day,
-                                 tzinfo=zone)) if definition.end else last + timedelta(seconds=1))
+    end = (
+        pd.Timestamp(
+            datetime(definition.end.year, definition.end.month, definition.end.day, tzinfo=zone)
+        )
+        if definition.end
+        else last + timedelta(seconds=1)
+    )
     before = start - (end - start)
     in_group = frame["case_id"].isin(members)
     period = pd.Series(pd.NA, index=frame.index, dtype="object")
@@ -232,14 +270,17 @@ def group_counts(
     live count on the pilot form."""
     settings = settings or get_settings()
     _may_manage(principal)
-    check_shape(definition)
+    if definition.group.is_empty:
+        raise UsageError("name the pilot group: organisations, customer attributes or case ids")
     dashboard.check_path(definition.path, settings=settings)
     data = pilot_data(definition, settings=settings)
-    counts = data.groupby(["group", "period"]).size()
+    counts = data.groupby(["group", "period"]).size().reset_index(name="n")
     k = settings.suppression_threshold
     return {
-        f"{group}_{period}": (None if 0 < int(n) < k else int(n))
-        for (group, period), n in counts.items()
+        f"{group}_{period}": (None if 0 < n < k else n)
+        for group, period, n in zip(
+            counts["group"], counts["period"], counts["n"].astype(int).tolist(), strict=True
+        )
     }
 
 
@@ -257,7 +298,10 @@ class PilotResult:
 
 
 def evaluate(
-    principal: Principal, pilot_id: int, *, bootstrap: int = 1000,
+    principal: Principal,
+    pilot_id: int,
+    *,
+    bootstrap: int = 1000,
     settings: Settings | None = None,
 ) -> PilotResult:
     """Evaluate a registered pilot (cached per store generation and pilot version)."""
@@ -266,8 +310,9 @@ def evaluate(
     pilot = fetch(pilot_id, settings=settings)
     key = ("pilot-result", pilot.id, pilot.updated_at, bootstrap)
     result = cache.cached(settings, key, lambda: _evaluate(pilot, bootstrap, settings))
-    accounts.record_audit(principal=principal, action="evaluate_pilot", target=str(pilot_id),
-                          settings=settings)
+    accounts.record_audit(
+        principal=principal, action="evaluate_pilot", target=str(pilot_id), settings=settings
+    )
     return result
 
 
@@ -279,12 +324,16 @@ def _evaluate(pilot: Pilot, bootstrap: int, settings: Settings) -> PilotResult:
     for group in ("pilot", "comparison"):
         if (post["group"] == group).sum() < k:
             raise PermissionDeniedError(
-                f"the {group} group has fewer than {k} cases: too few to publish")
+                f"the {group} group has fewer than {k} cases: too few to publish"
+            )
     excluded = set(definition.group.where)  # constant within the pilot group
     covariates = [c for c in data.columns if c.startswith("case:") and c not in excluded]
     evaluation = evaluate_pilot(
-        data, covariates=covariates, min_effect_days=definition.min_effect_days,
-        bootstrap=bootstrap, outcome=(definition.outcome_from, definition.outcome_to),
+        data,
+        covariates=covariates,
+        min_effect_days=definition.min_effect_days,
+        bootstrap=bootstrap,
+        outcome=(definition.outcome_from, definition.outcome_to),
     )
     span = dashboard.data_span(settings=settings)
     assert span is not None
@@ -311,8 +360,9 @@ def _published_curves(curves: pd.DataFrame, post: pd.DataFrame, k: int) -> pd.Da
 def _map_change(definition: PilotDefinition, settings: Settings) -> MapComparison:
     """The pilot group's process map in the period before the start against the period after."""
     group = _group_selection(definition)
-    length = (definition.end or dashboard.data_span(settings=settings)[1]  # type: ignore[index]
-              ) - definition.start
+    length = (
+        definition.end or dashboard.data_span(settings=settings)[1]  # type: ignore[index]
+    ) - definition.start
     before = replace(group, start_from=definition.start - length, start_to=definition.start)
     after = replace(group, start_from=definition.start, start_to=definition.end)
     return analysis.comparison(before, after, settings=settings)
@@ -325,18 +375,24 @@ def _secondary(data: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (group, period), part in data.groupby(["group", "period"]):
         reached = part["event"] == 1
-        rows.append({
-            "group": group, "period": period, "cases": len(part),
-            "reached_share": float(reached.mean()),
-            "open_share": float((part["event"] == 0).mean()),
-            "competing_share": float((part["event"] >= 2).mean()),
-            "median_days_reached": float(part.loc[reached, "days"].median())
-            if reached.any() else None,
-            "handoffs_per_case": float(part["handoffs"].mean()),
-            "waiting_days_per_case": float(part["waiting_days"].mean()),
-            "mean_rating": float(part["mean_rating"].mean())
-            if part["mean_rating"].notna().any() else None,
-        })
+        rows.append(
+            {
+                "group": group,
+                "period": period,
+                "cases": len(part),
+                "reached_share": float(reached.mean()),
+                "open_share": float((part["event"] == 0).mean()),
+                "competing_share": float((part["event"] >= 2).mean()),
+                "median_days_reached": float(part.loc[reached, "days"].median())
+                if reached.any()
+                else None,
+                "handoffs_per_case": float(part["handoffs"].mean()),
+                "waiting_days_per_case": float(part["waiting_days"].mean()),
+                "mean_rating": float(part["mean_rating"].mean())
+                if part["mean_rating"].notna().any()
+                else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -361,7 +417,9 @@ def ensure_demo_pilots(*, settings: Settings | None = None) -> list[int]:
             start=date.fromisoformat(item["start"]),
             end=date.fromisoformat(item["end"]) if item.get("end") else None,
             group=PilotGroup(where={k: (str(v),) for k, v in item["group"].items()}),
-            comparison="concurrent",
+            # the generator's comparison is concurrent; "both" adds the earlier periods so the
+            # demo also shows difference-in-differences
+            comparison="both",
             outcome_from=item["outcome_from"],
             outcome_to=item["outcome_to"],
             min_effect_days=14.0,

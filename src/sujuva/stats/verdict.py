@@ -4,8 +4,8 @@ Decision rule (fixed in advance, so that it can be calibrated by simulation):
 
 * **cannot_tell** when a group has fewer than :data:`MIN_CASES` cases or :data:`MIN_EVENTS`
   outcomes, or a KM median is not reached (the numbers then come from the restricted mean
-  times); also when the groups are imbalanced and the IPW-adjusted difference no longer
-  excludes zero on the same side;
+  times); also when the groups are imbalanced and the IPW-adjusted CI of the median difference
+  lies on another side of zero than the plain one (weighting changes the answer);
 * **shorter** / **longer** only when the bootstrap CI of the median difference excludes zero
   *and* the log-rank p < alpha;
 * **no_detectable_change** otherwise, with the minimum detectable effect.
@@ -70,7 +70,7 @@ def decide(evidence: Evidence) -> Verdict:
     kind: VerdictKind = "cannot_tell"
     if reason is None:
         kind = _kind(evidence)
-        if kind != "no_detectable_change" and not _adjusted_agrees(evidence, kind):
+        if not _adjusted_agrees(evidence):
             kind, reason = "cannot_tell", ("imbalance_unresolved", "", 0)
     codes = caveats(evidence, kind=kind)
     strength = _strength(evidence, codes) if kind in ("shorter", "longer") else None
@@ -155,13 +155,18 @@ def _kind(evidence: Evidence) -> VerdictKind:
     return "shorter" if median.high < 0 else "longer"
 
 
-def _adjusted_agrees(evidence: Evidence, kind: VerdictKind) -> bool:
-    """Without imbalance, trivially; with it, the IPW-adjusted CI must be on the same side."""
+def _adjusted_agrees(evidence: Evidence) -> bool:
+    """Without imbalance, trivially; with it, the IPW-adjusted CI must lie on the same side of
+    zero as the plain one (both below, both above, or both across): if weighting the groups to
+    be alike changes the answer, the data cannot tell."""
     balance = evidence.balance
     if balance is None or balance.adjusted_median_difference is None:
         return True
-    adjusted = balance.adjusted_median_difference
-    return adjusted.high < 0 if kind == "shorter" else adjusted.low > 0
+    return _side(balance.adjusted_median_difference) == _side(evidence.median)
+
+
+def _side(estimate: Estimate) -> int:
+    return -1 if estimate.high < 0 else 1 if estimate.low > 0 else 0
 
 
 def caveats(evidence: Evidence, *, kind: VerdictKind) -> tuple[str, ...]:

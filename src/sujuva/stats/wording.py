@@ -173,12 +173,12 @@ def _reason(facts: Facts, lang: str) -> str:
     covs, level = ", ".join(facts.imbalanced), _level(facts.alpha, lang)
     if lang == "fi":
         return (
-            f"ryhmien taustat eroavat ({covs}), eikä ero ole enää selvä, kun ryhmät painotetaan "
-            f"samankaltaisiksi ({value} päivää, {level} {span})"
+            f"ryhmien taustat eroavat ({covs}), ja kun ryhmät painotetaan samankaltaisiksi, "
+            f"tulos muuttuu (mediaanien ero {value} päivää, {level} {span})"
         )
     return (
-        f"the groups differ in {covs}, and once weighted to be alike the difference is no "
-        f"longer clear ({value} days, {level} {span})"
+        f"the groups differ in {covs}, and weighting them to be alike changes the answer "
+        f"(the medians then differ by {value} days, {level} {span})"
     )
 
 

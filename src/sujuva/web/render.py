@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from sujuva.services.records import frame_records
 from sujuva.web import i18n
 from sujuva.web.security import csrf_token
 
@@ -22,14 +23,6 @@ def _missing(value: object) -> bool:
     if value is None or isinstance(value, (list, tuple, dict)):
         return value is None
     return bool(pd.isna(value))  # type: ignore[call-overload]
-
-
-def records(frame: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
-    """Rows of a DataFrame as dicts with None for every missing value (NaN, NA, NaT)."""
-    part = frame if limit is None else frame.head(limit)
-    plain = part.astype(object)
-    rows = plain.where(part.notna(), None).to_dict("records")
-    return [{str(key): value for key, value in row.items()} for row in rows]
 
 
 ENV = Environment(
@@ -49,7 +42,10 @@ ENV.filters["days"] = lambda seconds: i18n.number(
 ENV.filters["tojson_data"] = lambda value: json.dumps(value, default=str).replace("</", "<\\/")
 ENV.tests["missing"] = _missing
 ENV.filters["quarter"] = i18n.quarter
-ENV.filters["records"] = records
+ENV.filters["pvalue"] = lambda p: (
+    "< " + i18n.number(0.0001, 4) if p is not None and p < 1e-4 else i18n.number(p, 4)
+)
+ENV.filters["records"] = frame_records
 ENV.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
 
 

@@ -37,6 +37,17 @@ function charts() {
         { x: data.x, y: data.km, name: data.labels.km, mode: "lines+markers" },
         { x: data.x, y: data.naive, name: data.labels.naive, mode: "lines", line: { dash: "dot" } },
       ], layout, config);
+    } else if (el.dataset.chart === "groups") {
+      const colours = { pilot: "31,119,180", comparison: "214,96,39" };
+      const traces = [];
+      Object.entries(data).forEach(([group, d]) => {
+        const c = colours[group] || "90,90,90";
+        traces.push({ x: d.x, y: d.upper, mode: "lines", line: { width: 0, shape: "hv" }, showlegend: false, hoverinfo: "skip" });
+        traces.push({ x: d.x, y: d.lower, mode: "lines", fill: "tonexty", line: { width: 0, shape: "hv" },
+          fillcolor: "rgba(" + c + ",0.18)", showlegend: false, hoverinfo: "skip" });
+        traces.push({ x: d.x, y: d.y, name: d.name, mode: "lines", line: { shape: "hv", color: "rgb(" + c + ")" } });
+      });
+      Plotly.newPlot(el, traces, Object.assign({}, layout, { height: 340, yaxis: { range: [0, 1], tickformat: ".0%" } }), config);
     } else if (el.dataset.chart === "survival") {
       Plotly.newPlot(el, [
         { x: data.x, y: data.upper, mode: "lines", line: { width: 0, shape: "hv" }, showlegend: false, hoverinfo: "skip" },
@@ -62,6 +73,23 @@ function jobProgress() {
   setTimeout(poll, 500);
 }
 
+function liveCount() {
+  const form = document.getElementById("pilot-form");
+  const out = document.getElementById("live-count");
+  if (!form || !out) return;
+  let timer = null;
+  const update = async () => {
+    const params = new URLSearchParams(new FormData(form));
+    params.delete("csrf_token");
+    const response = await fetch(form.dataset.count + "?" + params.toString(), { credentials: "same-origin" });
+    const body = await response.json();
+    if (!response.ok) { out.textContent = body.error ? body.error.message : response.statusText; return; }
+    out.textContent = body.summary;
+  };
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 400); });
+  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(update, 100); });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  autosubmit(); mapControls(); charts(); jobProgress();
+  autosubmit(); mapControls(); charts(); jobProgress(); liveCount();
 });
