@@ -171,3 +171,25 @@ def test_numbers_for_reading() -> None:
     assert magnitude_range(Estimate(-18.0, -27.0, -9.0), "en") == "9–27"
     assert magnitude_range(Estimate(18.0, 9.0, float("inf")), "en") == "9–∞"
     assert signed_range(Estimate(-3.0, -12.0, 6.0), "fi") == "−12…+6"
+
+
+def test_weighting_that_changes_the_answer_cannot_tell() -> None:
+    facts = replace(
+        CLAIM,
+        kind="cannot_tell",
+        strength=None,
+        estimate=Estimate(value=-4.0, low=-13.0, high=5.0),
+        reason=("imbalance_unresolved", "", 0),
+        caveats=("not_randomised", "imbalance"),
+        imbalanced=("age_band",),
+        adjusted=Estimate(value=-18.0, low=-29.0, high=-7.0),
+    )
+    text = compose(facts)
+    assert (
+        "because the groups differ in age_band, and weighting them to be alike changes the "
+        in (text["en"])
+    )
+    assert "(the medians then differ by −18 days, 95 % CI −29 to −7)" in text["en"]
+    assert "The medians differ by −4 days (95 % CI −13 to +5)." in text["en"]
+    assert text["en"].count("age_band") == 1  # the imbalance caveat is not repeated
+    assert "ja kun ryhmät painotetaan samankaltaisiksi, tulos muuttuu" in text["fi"]

@@ -87,13 +87,15 @@ def delete_pilot(request: Request, user: User, pilot_id: int) -> Response:
 def pilot_result(request: Request, user: User, pilot_id: int) -> Response:
     result = pilots.evaluate(user, pilot_id, settings=settings_of(request))
     language = "fi" if i18n.current_language() == "fi" else "en"
+    group_names = {"pilot": i18n.gettext("Pilot group"),
+                   "comparison": i18n.gettext("Comparison group")}
     curves = {
         group: {
             "x": part["days"].tolist(),
             "y": part["still_waiting"].tolist(),
             "lower": part["lower"].tolist(),
             "upper": part["upper"].tolist(),
-            "name": i18n.gettext("Pilot group" if group == "pilot" else "Comparison group"),
+            "name": group_names[str(group)],
         }
         for group, part in result.curves.groupby("group")
     }
