@@ -353,6 +353,7 @@ def run_web(cache: Path, events: int = DEFAULT_EVENTS) -> dict[str, Any]:
     for workers in WORKERS:
         print(f"\n{workers} worker(s): sequential, {SEQUENTIAL_REPEATS} warm requests per page")
         with AppServer(region, workers, cache / f"web-server-{workers}") as server:
+            load_before = os.getloadavg()[0]
             rows = sequential(server, region)
             _warm_all_workers(server, region)
             print(
@@ -366,6 +367,9 @@ def run_web(cache: Path, events: int = DEFAULT_EVENTS) -> dict[str, Any]:
                     "sequential": rows,
                     "concurrent": load,
                     "server_rss_mib": server.memory_mib(),
+                    # other work on the machine skews the figures: the 1-minute load average
+                    "load_average_before": load_before,
+                    "load_average_after": os.getloadavg()[0],
                 }
             )
     return {
@@ -417,7 +421,9 @@ def table(found: dict[str, Any]) -> str:
         lines += [
             "",
             f"{run['workers']} worker(s)"
-            + (f", server RSS {memory:.0f} MiB after the load" if memory else ""),
+            + (f", server RSS {memory:.0f} MiB after the load" if memory else "")
+            + f", load average {run['load_average_before']:.1f} → "
+            f"{run['load_average_after']:.1f}",
             SEQUENTIAL_HEAD,
         ]
         lines += [_sequential_line(row) for row in run["sequential"]]

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sujuva.config import Settings, override_settings, reset_settings
-from sujuva.services import accounts, cache, dashboard
+from sujuva.services import accounts, cache, dashboard, pilots
 from sujuva.services.account_records import DemoLogin
 from sujuva.store.appdb import dispose_engine
 from sujuva.web.app import create_app
@@ -25,7 +25,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def _web_settings(data_dir: Path, database_url: str) -> Settings:
     reset_settings()
     cache.clear()
-    return override_settings(data_dir=data_dir, database_url=database_url)
+    return override_settings(
+        data_dir=data_dir, database_url=database_url, demo_dir=data_dir.parent / "files"
+    )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -65,6 +67,7 @@ def make_app(settings: Settings) -> tuple[FastAPI, list[DemoLogin]]:
     app = create_app(settings)
     organisations = dashboard.organisations_by_activity(settings=settings)
     logins = accounts.ensure_demo_accounts(organisations=organisations, settings=settings)
+    pilots.ensure_demo_pilots(settings=settings)
     return app, logins
 
 

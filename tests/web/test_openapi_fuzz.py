@@ -7,9 +7,9 @@ a real path of the demo region with generated calendar dates, so that periods, r
 settings reach the analytics instead of stopping at "no such path" or "not a date".
 
 The app runs over a private copy of the demo store (``POST /imports`` writes to it) with its own
-SQLite app database. The operations are listed from the API router at collection time
-(schemathesis' lazy ``from_fixture`` loader does not work with pytest 9); a test checks that the
-list is exactly the set of operations in the app's OpenAPI document.
+SQLite app database. The operations are listed from the router modules of ``sujuva.api`` at
+collection time (schemathesis' lazy ``from_fixture`` loader does not work with pytest 9); a test
+checks that the list is exactly the set of operations in the app's OpenAPI document.
 
 Runs are deterministic (``derandomize``) so that the suite is not flaky; for a deeper, random
 search set ``SUJUVA_FUZZ_EXAMPLES`` (e.g. 300).
@@ -17,7 +17,9 @@ search set ``SUJUVA_FUZZ_EXAMPLES`` (e.g. 300).
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from sujuva.api.routes import router
+import sujuva.api
 from sujuva.config import Settings, override_settings, reset_settings
 from sujuva.services import accounts, cache
 from sujuva.store.appdb import dispose_engine
@@ -49,13 +51,20 @@ BOUNDARY_DAYS = [date(y, m, 1) for y in range(2016, 2020) for m in (1, 4, 7, 10)
     date.min,
     date.max,
 ]
-OPERATIONS = sorted(
-    (method, route.path)
-    for route in router.routes
-    if isinstance(route, APIRoute) and route.include_in_schema
-    for method in route.methods or ()
-    if method != "HEAD"
-)
+
+
+def _api_operations() -> list[tuple[str, str]]:
+    """(method, path) of every documented route of every router module in ``sujuva.api``."""
+    found = set()
+    for module in pkgutil.iter_modules(sujuva.api.__path__):
+        routes = getattr(importlib.import_module(f"sujuva.api.{module.name}"), "router", None)
+        for route in getattr(routes, "routes", ()):
+            if isinstance(route, APIRoute) and route.include_in_schema:
+                found.update((m, route.path) for m in route.methods or () if m != "HEAD")
+    return sorted(found)
+
+
+OPERATIONS = _api_operations()
 
 
 @dataclass
