@@ -159,6 +159,8 @@ def test_no_server_errors(target: FuzzTarget, method: str, path: str) -> None:
 REGRESSIONS = (
     # a job id beyond SQLite's 64-bit INTEGER: OverflowError in the app-state query
     "/api/v1/imports/9223372036854775808",
+    "/api/v1/pilots/9223372036854775808",
+    "/api/v1/pilots/9223372036854775808/evaluation",
     # the quarter after 9999-10-01 does not exist: ValueError in access.quarter_of
     "/api/v1/paths/entrepreneur/lead-time?start=9999-10-01",
     "/api/v1/paths/entrepreneur/tables/arcs?start=9999-12-31",

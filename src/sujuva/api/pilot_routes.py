@@ -13,7 +13,7 @@ from sujuva.services import pilots
 from sujuva.services.pilot_json import evaluation_as_json, pilot_as_json
 from sujuva.services.pilot_records import PilotDefinition, PilotGroup
 from sujuva.services.principal import Principal
-from sujuva.web.deps import api_user, settings_of
+from sujuva.web.deps import RowId, api_user, settings_of
 
 router = APIRouter(prefix="/api/v1/pilots", tags=["pilots"], responses=ERRORS)
 Caller = Annotated[Principal, Depends(api_user)]
@@ -84,13 +84,13 @@ def count_groups(request: Request, user: Caller, body: PilotIn) -> dict[str, int
 
 
 @router.get("/{pilot_id}")
-def get_pilot(request: Request, user: Caller, pilot_id: int) -> dict[str, Any]:
+def get_pilot(request: Request, user: Caller, pilot_id: RowId) -> dict[str, Any]:
     """One pilot's record."""
     return pilot_as_json(pilots.get(user, pilot_id, settings=settings_of(request)))
 
 
 @router.get("/{pilot_id}/evaluation")
-def evaluation(request: Request, user: Caller, pilot_id: int) -> dict[str, Any]:
+def evaluation(request: Request, user: Caller, pilot_id: RowId) -> dict[str, Any]:
     """The evaluation: groups, differences with CIs, tests, DiD, balance, power, verdict."""
     result = pilots.evaluate(user, pilot_id, settings=settings_of(request))
     return evaluation_as_json(result)

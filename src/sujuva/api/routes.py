@@ -17,7 +17,7 @@ from sujuva.services import accounts, cases, dashboard, overview, uploads
 from sujuva.services.access import Reach, require_admin, require_events
 from sujuva.services.principal import Principal
 from sujuva.services.records import frame_records
-from sujuva.web.deps import api_user, parse_day, settings_of
+from sujuva.web.deps import RowId, api_user, parse_day, settings_of
 
 TableName = Literal[
     "arcs",
@@ -290,7 +290,7 @@ def list_imports(request: Request, user: Caller) -> list[dict[str, Any]]:
 
 
 @router.get("/imports/{job_id}")
-def get_import(request: Request, user: Caller, job_id: int) -> dict[str, Any]:
+def get_import(request: Request, user: Caller, job_id: RowId) -> dict[str, Any]:
     """One import job: status, progress, counts and rejected rows with their reasons."""
     return uploads.job_json(uploads.job_for(user, job_id, settings=settings_of(request)))
 

@@ -9,6 +9,7 @@ UTC in Python and stored so that both backends give the same instant back.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -339,10 +340,27 @@ def upgrade_database(*, settings: Settings | None = None) -> None:
     running the same migration twice.
     """
     engine = engine_for(settings=settings)
-    with engine.begin() as connection:
+    with _file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_UPGRADE_LOCK})")
         command.upgrade(alembic_config(connection=connection), "head")
+
+
+@contextmanager
+def _file_lock(engine: Engine) -> Iterator[None]:
+    """For a SQLite file, an exclusive lock beside it while migrating (several workers may
+    start at once); other databases lock in the database itself."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).with_suffix(".migrate.lock")
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

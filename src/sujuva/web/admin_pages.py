@@ -12,7 +12,7 @@ from sujuva.services import accounts
 from sujuva.services.access import may_administer
 from sujuva.services.principal import LANGUAGES, ROLES, Principal
 from sujuva.web import render
-from sujuva.web.deps import page_user, settings_of
+from sujuva.web.deps import RowId, page_user, settings_of
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
@@ -67,7 +67,7 @@ def create_user(
 def update_user(
     request: Request,
     user: User,
-    user_id: int,
+    user_id: RowId,
     role: Annotated[str, Form()],
     organisation: Annotated[str, Form()] = "",
     active: Annotated[bool, Form()] = False,
@@ -136,7 +136,7 @@ def save_view(
 
 
 @router.post("/views/{view_id}/delete")
-def delete_view(request: Request, user: User, view_id: int) -> Response:
+def delete_view(request: Request, user: User, view_id: RowId) -> Response:
     accounts.delete_view(user_id=user.user_id, view_id=view_id, settings=settings_of(request))
     return RedirectResponse("/account", status_code=303)
 
@@ -152,6 +152,6 @@ def create_token(request: Request, user: User, name: Annotated[str, Form()]) -> 
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, user: User, token_id: int) -> Response:
+def revoke_token(request: Request, user: User, token_id: RowId) -> Response:
     accounts.revoke_token(user_id=user.user_id, token_id=token_id, settings=settings_of(request))
     return RedirectResponse("/account", status_code=303)

@@ -13,7 +13,7 @@ from sujuva.services import accounts, uploads
 from sujuva.services.access import may_import
 from sujuva.services.principal import Principal
 from sujuva.web import render
-from sujuva.web.deps import page_user, settings_of
+from sujuva.web.deps import RowId, page_user, settings_of
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
@@ -38,7 +38,7 @@ async def upload(request: Request, user: User, files: list[UploadFile]) -> Respo
 
 
 @router.get("/data/jobs/{job_id}")
-def job_page(request: Request, user: User, job_id: int) -> Response:
+def job_page(request: Request, user: User, job_id: RowId) -> Response:
     settings = settings_of(request)
     job = uploads.job_for(user, job_id, settings=settings)
     previews = (
@@ -53,7 +53,7 @@ def job_page(request: Request, user: User, job_id: int) -> Response:
 def start(
     request: Request,
     user: User,
-    job_id: int,
+    job_id: RowId,
     quarantine: Annotated[bool, Form()] = False,
     path_name: Annotated[str, Form()] = "",
 ) -> Response:
@@ -68,7 +68,7 @@ def start(
 
 
 @router.get("/data/jobs/{job_id}/progress")
-def progress(request: Request, user: User, job_id: int) -> Response:
+def progress(request: Request, user: User, job_id: RowId) -> Response:
     job = uploads.job_for(user, job_id, settings=settings_of(request))
     return JSONResponse(
         {
@@ -80,7 +80,7 @@ def progress(request: Request, user: User, job_id: int) -> Response:
 
 
 @router.get("/data/jobs/{job_id}/rejected.csv")
-def rejected(request: Request, user: User, job_id: int) -> Response:
+def rejected(request: Request, user: User, job_id: RowId) -> Response:
     settings = settings_of(request)
     job = uploads.job_for(user, job_id, settings=settings)
     if not job.quarantine_file or not Path(job.quarantine_file).exists():

@@ -7,7 +7,9 @@ variable, which must happen in the request's own task to reach the page code.
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
+from fastapi import Path as FastApiPath
 from fastapi import Request
 
 from sujuva.config import Settings
@@ -19,6 +21,10 @@ from sujuva.web import i18n
 from sujuva.web.security import check_csrf
 
 BEARER = "bearer "
+#: A row id in a URL: a positive integer that fits the databases' 32-bit integer columns.
+RowId = Annotated[int, FastApiPath(ge=1, le=2_147_483_647)]
+#: Dates outside these years are refused as input errors rather than computed with.
+YEARS = (1900, 2999)
 
 
 def settings_of(request: Request) -> Settings:
@@ -78,6 +84,9 @@ def parse_day(value: str | None, *, name: str) -> date | None:
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise UsageError(f"{name}: {value} is outside the years {YEARS[0]}–{YEARS[1]}")
+    return day

@@ -13,7 +13,7 @@ from sujuva.services import dashboard, pilot_report, pilots
 from sujuva.services.pilot_records import PilotDefinition, PilotGroup
 from sujuva.services.principal import Principal
 from sujuva.web import i18n, render
-from sujuva.web.deps import page_user, parse_day, settings_of
+from sujuva.web.deps import RowId, page_user, parse_day, settings_of
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
@@ -64,13 +64,13 @@ async def create_pilot(request: Request, user: User) -> Response:
 
 
 @router.get("/pilots/{pilot_id}/edit")
-def edit_pilot(request: Request, user: User, pilot_id: int) -> Response:
+def edit_pilot(request: Request, user: User, pilot_id: RowId) -> Response:
     pilot = pilots.get(user, pilot_id, settings=settings_of(request))
     return _form(request, user, pilot_id, pilot.definition, path=pilot.definition.path)
 
 
 @router.post("/pilots/{pilot_id}")
-async def update_pilot(request: Request, user: User, pilot_id: int) -> Response:
+async def update_pilot(request: Request, user: User, pilot_id: RowId) -> Response:
     fields = {k: str(v) for k, v in (await request.form()).items()}
     definition = definition_from_fields(fields)
     pilots.change(user, pilot_id, definition, settings=settings_of(request))
@@ -78,17 +78,19 @@ async def update_pilot(request: Request, user: User, pilot_id: int) -> Response:
 
 
 @router.post("/pilots/{pilot_id}/delete")
-def delete_pilot(request: Request, user: User, pilot_id: int) -> Response:
+def delete_pilot(request: Request, user: User, pilot_id: RowId) -> Response:
     pilots.delete(user, pilot_id, settings=settings_of(request))
     return RedirectResponse("/pilots", status_code=303)
 
 
 @router.get("/pilots/{pilot_id}")
-def pilot_result(request: Request, user: User, pilot_id: int) -> Response:
+def pilot_result(request: Request, user: User, pilot_id: RowId) -> Response:
     result = pilots.evaluate(user, pilot_id, settings=settings_of(request))
     language = "fi" if i18n.current_language() == "fi" else "en"
-    group_names = {"pilot": i18n.gettext("Pilot group"),
-                   "comparison": i18n.gettext("Comparison group")}
+    group_names = {
+        "pilot": i18n.gettext("Pilot group"),
+        "comparison": i18n.gettext("Comparison group"),
+    }
     curves = {
         group: {
             "x": part["days"].tolist(),
@@ -109,7 +111,7 @@ def pilot_result(request: Request, user: User, pilot_id: int) -> Response:
 
 
 @router.get("/pilots/{pilot_id}/report.html")
-def report_html(request: Request, user: User, pilot_id: int) -> Response:
+def report_html(request: Request, user: User, pilot_id: RowId) -> Response:
     result = pilots.evaluate(user, pilot_id, settings=settings_of(request))
     html = pilot_report.report_html(result, language=_report_language())
     return Response(
@@ -120,7 +122,7 @@ def report_html(request: Request, user: User, pilot_id: int) -> Response:
 
 
 @router.get("/pilots/{pilot_id}/report.pdf")
-def report_pdf(request: Request, user: User, pilot_id: int) -> Response:
+def report_pdf(request: Request, user: User, pilot_id: RowId) -> Response:
     result = pilots.evaluate(user, pilot_id, settings=settings_of(request))
     return Response(
         pilot_report.report_pdf(result, language=_report_language()),
@@ -137,7 +139,7 @@ def _report_language() -> pilot_report.Language:
 def _form(
     request: Request,
     user: Principal,
-    pilot_id: int | None,
+    pilot_id: RowId | None,
     definition: PilotDefinition | None,
     *,
     path: str | None,
