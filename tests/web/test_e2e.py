@@ -106,7 +106,9 @@ def server(demo_region: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         reset_settings()
         cache.clear()
         settings = override_settings(
-            data_dir=data_dir, database_url=f"sqlite:///{folder / 'app.sqlite'}"
+            data_dir=data_dir,
+            database_url=f"sqlite:///{folder / 'app.sqlite'}",
+            demo_dir=demo_region.parent / "files",
         )
         app, found = make_app(settings)
         config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
@@ -328,3 +330,30 @@ def test_sign_out(visit: Visit, server: Server) -> None:
     page.goto("/overview")
     page.wait_for_url(re.compile(r"/login\?next=/overview$"))
     visit.assert_clean()
+
+
+def test_pilot_result_and_registration(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "analyst")
+    page.goto("/pilots")
+    visit.shot("pilot-list")
+    with page.expect_navigation():
+        page.click("#pilot-list a >> text=One-stop shop")
+    expect(page.locator("#verdict")).to_contain_text("lyheni")
+    _wait_for_charts(page)
+    visit.shot("pilot-result")
+    page.goto("/pilots/new?path=entrepreneur")
+    page.fill("input[name=name]", "Joensuu again, from the browser")
+    page.fill("input[name=start]", "2017-06-01")
+    page.fill("textarea[name=group_where]", "municipality=Joensuu")
+    page.select_option("select[name=outcome_from]", "Business-idea counselling")
+    page.select_option("select[name=outcome_to]", "Start-up grant decision")
+    expect(page.locator("#live-count")).to_contain_text("Kokeiluryhmä: 915", timeout=15_000)
+    visit.shot("pilot-form")
+    with page.expect_navigation():
+        page.click("#save-pilot")
+    expect(page.locator("#verdict")).to_be_visible()
+    assert re.search(r"/pilots/\d+$", page.url)
+    visit.shot("pilot-registered")
+    visit.assert_clean()
+
