@@ -45,8 +45,11 @@ def _truth(settings: Settings, name: str) -> dict[str, object]:
 
 
 def _id(settings: Settings, name: str) -> int:
-    return next(p.id for p in pilots.list_pilots(COORDINATOR, settings=settings)
-                if p.definition.name == name)
+    return next(
+        p.id
+        for p in pilots.list_pilots(COORDINATOR, settings=settings)
+        if p.definition.name == name
+    )
 
 
 def test_demo_pilots_are_registered_once(demo: Settings) -> None:
@@ -82,12 +85,17 @@ def test_outcome_times_match_an_independent_computation(demo: Settings) -> None:
     data = pilots.pilot_data(definition, settings=demo).set_index("case_id")
     events = Store(demo.data_dir).to_arrow().to_pandas()
     events = events[events["path"] == "entrepreneur"]
-    start = events[events["activity"] == definition.outcome_from].groupby("case_id")[
-        "timestamp"].min()
+    start = (
+        events[events["activity"] == definition.outcome_from].groupby("case_id")["timestamp"].min()
+    )
     decided = events[events["activity"] == definition.outcome_to].merge(
-        start.rename("clock"), left_on="case_id", right_index=True)
-    decided = decided[decided["timestamp"] >= decided["clock"]].groupby("case_id").agg(
-        reached=("timestamp", "min"), clock=("clock", "first"))
+        start.rename("clock"), left_on="case_id", right_index=True
+    )
+    decided = (
+        decided[decided["timestamp"] >= decided["clock"]]
+        .groupby("case_id")
+        .agg(reached=("timestamp", "min"), clock=("clock", "first"))
+    )
     expected = (decided["reached"] - decided["clock"]).dt.total_seconds() / 86400
     reached = data[data["event"] == 1]
     common = reached.index.intersection(expected.index)
@@ -97,8 +105,11 @@ def test_outcome_times_match_an_independent_computation(demo: Settings) -> None:
 
 def _definition(**changes: object) -> PilotDefinition:
     base = PilotDefinition(
-        name="Test pilot", path="entrepreneur", start=date(2017, 6, 1),
-        outcome_from="Business-idea counselling", outcome_to="Start-up grant decision",
+        name="Test pilot",
+        path="entrepreneur",
+        start=date(2017, 6, 1),
+        outcome_from="Business-idea counselling",
+        outcome_to="Start-up grant decision",
         group=PilotGroup(where={"case:municipality": ("Joensuu",)}),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -112,8 +123,10 @@ def _definition(**changes: object) -> PilotDefinition:
         ({"start": date(2010, 1, 1)}, "outside the data"),
         ({"outcome_to": "Nonexistent step"}, "no step"),
         ({"group": PilotGroup(where={"case:municipality": ("Atlantis",)})}, "no cases"),
-        ({"outcome_from": "First-year follow-up", "outcome_to": "Business-idea counselling"},
-         "never observed"),
+        (
+            {"outcome_from": "First-year follow-up", "outcome_to": "Business-idea counselling"},
+            "never observed",
+        ),
         ({"end": date(2017, 1, 1)}, "before it starts"),
         ({"group": PilotGroup(where={"case:nonsense": ("x",)})}, "unknown case attribute"),
     ],
@@ -134,8 +147,9 @@ def test_names_are_unique(demo: Settings) -> None:
 @pytest.mark.parametrize("role", ["viewer", "admin"])
 def test_only_coordinators_and_analysts_evaluate(demo: Settings, role: str) -> None:
     pilot_id = pilots.create(COORDINATOR, _definition(), settings=demo)
-    who = Principal(user_id=0, username="x", role=role, organisation="PRH" if role == "viewer"
-                    else None)  # type: ignore[arg-type]
+    who = Principal(
+        user_id=0, username="x", role=role, organisation="PRH" if role == "viewer" else None
+    )  # type: ignore[arg-type]
     with pytest.raises(PermissionDeniedError):
         pilots.evaluate(who, pilot_id, settings=demo)
 
@@ -152,9 +166,12 @@ def test_case_lists_name_own_cases_only(demo: Settings) -> None:
 def test_live_counts_suppress_small_groups(demo: Settings) -> None:
     counts = pilots.group_counts(COORDINATOR, _definition(), settings=demo)
     assert counts["pilot_post"] and counts["pilot_post"] > 100
-    tiny = _definition(group=PilotGroup(where={"case:municipality": ("Joensuu",),
-                                               "case:age_group": ("55+",)},
-                                        organisations=("Finnvera",)))
+    tiny = _definition(
+        group=PilotGroup(
+            where={"case:municipality": ("Joensuu",), "case:age_group": ("55+",)},
+            organisations=("Finnvera",),
+        )
+    )
     small = pilots.group_counts(COORDINATOR, tiny, settings=demo)
     assert all(v is None or v == 0 or v >= demo.suppression_threshold for v in small.values())
 

@@ -38,6 +38,13 @@ TABLES = {
     "audit_log",
     "login_failures",
     "pilots",
+    "challenges",
+    "challenge_members",
+    "challenge_comments",
+    "challenge_status_history",
+    "challenge_pilots",
+    "job_records",
+    "targets",
 }
 
 
@@ -85,7 +92,7 @@ def test_migrations_are_packaged_with_one_head() -> None:
     folder = appdb.MIGRATIONS
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
-    assert ScriptDirectory(str(folder)).get_heads() == ["0002"]
+    assert ScriptDirectory(str(folder)).get_heads() == ["0003"]
     assert Path(appdb.__file__).resolve().parent / "migrations" == folder
 
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sujuva.config import Settings, override_settings, reset_settings
-from sujuva.services import accounts, cache, dashboard, pilots
+from sujuva.services import accounts, cache, challenges, dashboard, members, pilots
 from sujuva.services.account_records import DemoLogin
 from sujuva.store.appdb import dispose_engine
 from sujuva.web.app import create_app
@@ -68,6 +68,8 @@ def make_app(settings: Settings) -> tuple[FastAPI, list[DemoLogin]]:
     organisations = dashboard.organisations_by_activity(settings=settings)
     logins = accounts.ensure_demo_accounts(organisations=organisations, settings=settings)
     pilots.ensure_demo_pilots(settings=settings)
+    members.ensure_demo_members(settings=settings)
+    challenges.ensure_demo_challenges(settings=settings)
     return app, logins
 
 

@@ -356,4 +356,3 @@ def test_pilot_result_and_registration(visit: Visit, server: Server) -> None:
     assert re.search(r"/pilots/\d+$", page.url)
     visit.shot("pilot-registered")
     visit.assert_clean()
-

@@ -117,6 +117,10 @@ class Organisation(Base):
     code: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    sector_type: Mapped[str] = mapped_column(String(20), default="other")
+    commitment: Mapped[str] = mapped_column(String(10), default="loose")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    paths_served: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class User(Base):
@@ -376,3 +380,7 @@ def session_scope(*, settings: Settings | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# The network models (members' challenges, job records, the target) register on Base too.
+from sujuva.store import appdb_network  # noqa: E402, F401
