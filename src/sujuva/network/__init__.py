@@ -9,6 +9,11 @@ observed commitment); :mod:`~sujuva.network.export` writes GraphML and CSV and
 
 from __future__ import annotations
 
+from sujuva.network.draw import network_svg
+from sujuva.network.export import to_csv, to_graphml
+from sujuva.network.measures import NetworkMeasures, declared_vs_observed, network_measures
+from sujuva.network.observed import ObservedNetwork, observed_network
+
 __all__ = [
     "NetworkMeasures",
     "ObservedNetwork",

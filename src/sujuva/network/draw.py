@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from xml.sax.saxutils import escape
@@ -23,7 +23,7 @@ from sujuva.network.observed import ObservedNetwork
 
 SEED: Final = 2017
 FONT: Final = 12
-LEGEND_HEIGHT: Final = 64
+_LEGEND_ROW: Final = 24
 PALETTE: Final = (
     "#4e79a7",
     "#f28e2b",
@@ -35,6 +35,7 @@ PALETTE: Final = (
     "#ff9da7",
     "#9c755f",
 )
+_DASHED: Final = 'stroke="#555555" stroke-dasharray="4 3"'
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
@@ -72,50 +73,80 @@ def network_svg(
     if graph.number_of_nodes() == 0:
         empty = f'<text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle">'
         return head + empty + "No organisations in the selection</text></svg>"
-    nodes = _nodes(network, measures, width=width, height=height - LEGEND_HEIGHT)
+    entries = _legend_entries(network, measures)
+    area = height - _legend_height(entries, width=width)
+    if area < height / 2:  # too small a drawing for a legend: the network comes first
+        entries, area = [], height
+    nodes = _nodes(network, measures, width=width, height=area)
     parts = [head, _edges(graph, nodes), *(_circle(node) for node in nodes.values())]
-    parts.append(_labels(list(nodes.values()), width=width, height=height - LEGEND_HEIGHT))
-    parts.append(_legend(network, measures, width=width, top=height - LEGEND_HEIGHT))
+    parts.append(_labels(list(nodes.values()), width=width, height=area))
+    if entries:
+        parts.append(_legend(entries, width=width, top=area))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _positions(graph: Any) -> dict[str, tuple[float, float]]:
-    """Layout coordinates in [-1, 1]: a circle for ≤ 3 nodes, else a seeded spring layout."""
+def _layout(graph: Any) -> dict[str, tuple[float, float]]:
+    """Raw layout coordinates: a circle for ≤ 3 nodes, else a seeded spring layout."""
     if graph.number_of_nodes() == 1:
         return {str(name): (0.0, 0.0) for name in graph}
     if graph.number_of_nodes() <= 3:
         layout = nx.circular_layout(graph)
     else:
-        layout = nx.spring_layout(graph, seed=SEED, weight=None)
+        layout = nx.spring_layout(graph, seed=SEED, weight=None, iterations=200)
     return {str(name): (float(xy[0]), float(xy[1])) for name, xy in layout.items()}
+
+
+def _positions(graph: Any, *, width: int, height: int) -> dict[str, tuple[float, float]]:
+    """Drawing coordinates: the connected organisations fill the area (leaving room at the
+    sides for labels); organisations without ties stand in a row along its bottom, so they
+    neither stretch the layout nor hide in a corner."""
+    lone = sorted(str(name) for name in graph if graph.degree(name) == 0)
+    tied = graph.subgraph([name for name in graph if graph.degree(name) > 0])
+    if not tied.number_of_nodes():
+        tied, lone = graph, []
+    bottom = height - (48.0 if lone else 0.0)
+    pad_x, pad_y = min(170.0, width / 4), min(40.0, height / 5)
+    layout = _layout(tied)
+    xs = [x for x, _ in layout.values()]
+    ys = [y for _, y in layout.values()]
+    placed = {
+        name: (
+            pad_x + (width - 2 * pad_x) * _unit(x, min(xs), max(xs)),
+            pad_y + (bottom - 2 * pad_y) * _unit(y, min(ys), max(ys)),
+        )
+        for name, (x, y) in layout.items()
+    }
+    step = (width - 2 * pad_x) / max(len(lone), 1)
+    for index, name in enumerate(lone):
+        placed[name] = (pad_x + step * (index + 0.5), height - 24.0)
+    return placed
 
 
 def _nodes(
     network: ObservedNetwork, measures: NetworkMeasures, *, width: int, height: int
 ) -> dict[str, _Node]:
-    """Nodes in drawing coordinates, leaving room at the sides for labels."""
-    layout = _positions(measures.graph)
+    """Nodes in drawing coordinates: size by cases, colour by community, cut-point flags."""
     cases = dict(zip(network.nodes["organisation"], network.nodes["cases"], strict=True))
     most = max([float(c) for c in cases.values()] + [1.0])
-    table = measures.nodes.set_index("organisation")
-    xs = [x for x, _ in layout.values()]
-    ys = [y for _, y in layout.values()]
-    pad_x, pad_y = min(170.0, width / 4), 40.0
-    nodes = {}
-    for name, (x, y) in layout.items():
-        radius = 6.0 + 22.0 * math.sqrt(float(cases.get(name, 0)) / most)
-        community = int(table.loc[name, "community"])
-        nodes[name] = _Node(
+    names = [str(name) for name in measures.nodes["organisation"]]
+    community = dict(zip(names, measures.nodes["community"].astype(int), strict=True))
+    cut_point = dict(zip(names, measures.nodes["articulation_point"].astype(bool), strict=True))
+    positions = _positions(measures.graph, width=width, height=height)
+    largest = max(4.0, min(28.0, min(width, height) / 14))
+    smallest = min(6.0, largest / 2)
+    return {
+        name: _Node(
             name=name,
-            x=pad_x + (width - 2 * pad_x) * _unit(x, min(xs), max(xs)),
-            y=pad_y + (height - 2 * pad_y) * _unit(y, min(ys), max(ys)),
-            r=radius,
-            fill=PALETTE[community % len(PALETTE)],
-            cut_point=bool(table.loc[name, "articulation_point"]),
+            x=x,
+            y=y,
+            r=smallest + (largest - smallest) * math.sqrt(float(cases.get(name, 0)) / most),
+            fill=PALETTE[int(community[name]) % len(PALETTE)],
+            cut_point=bool(cut_point[name]),
             isolated=name in measures.isolated,
         )
-    return nodes
+        for name, (x, y) in positions.items()
+    }
 
 
 def _unit(value: float, low: float, high: float) -> float:
@@ -143,7 +174,7 @@ def _edges(graph: Any, nodes: Mapping[str, _Node]) -> str:
 def _circle(node: _Node) -> str:
     """One node: a filled circle, ringed if a cut point, dashed if an isolated member."""
     ring = ' stroke="#222222" stroke-width="3"' if node.cut_point else ' stroke="#ffffff"'
-    dash = ' stroke="#555555" stroke-dasharray="4 3" fill-opacity="0.35"' if node.isolated else ""
+    dash = f' {_DASHED} fill-opacity="0.35"' if node.isolated else ""
     return (
         f'<circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{node.r:.1f}" fill="{node.fill}"'
         f"{dash or ring}><title>{text(node.name)}</title></circle>"
@@ -174,6 +205,12 @@ def _overlap(a: Box, b: Box) -> float:
     return dx * dy if dx > 0 and dy > 0 else 0.0
 
 
+def _cost(box: Box, taken: list[Box], frame: Box) -> float:
+    """How badly a label box collides: area outside the drawing (heavily) plus overlaps."""
+    outside = (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, frame)
+    return outside * 10 + sum(_overlap(box, other) for other in taken)
+
+
 def _labels(nodes: list[_Node], *, width: int, height: int) -> str:
     """Labels, biggest nodes first, each at its least colliding place inside the drawing."""
     taken: list[Box] = [(n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r) for n in nodes]
@@ -181,42 +218,84 @@ def _labels(nodes: list[_Node], *, width: int, height: int) -> str:
     parts = ['<g fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke">']
     for node in sorted(nodes, key=lambda n: (-n.r, n.name)):
         label = _NOT_XML.sub("", node.name)
-
-        def cost(place: tuple[float, float, str, Box]) -> float:
-            box = place[3]
-            area = (box[2] - box[0]) * (box[3] - box[1])
-            outside = area - _overlap(box, frame)
-            return outside * 10 + sum(_overlap(box, other) for other in taken)
-
-        x, y, anchor, box = min(_candidates(node, label), key=cost)
+        places = _candidates(node, label)
+        x, y, anchor, box = min(places, key=lambda place: _cost(place[3], taken, frame))
         taken.append(box)
         parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{text(label)}</text>')
     parts.append("</g>")
     return "".join(parts)
 
 
-def _legend(network: ObservedNetwork, measures: NetworkMeasures, *, width: int, top: int) -> str:
-    """Legend: edge width and node size scales, ring and dash meanings, communities."""
+def _dot(x: float, y: float, *, r: float, style: str) -> str:
+    return f'<circle cx="{x + r:.0f}" cy="{y:.0f}" r="{r:.0f}" {style}/>'
+
+
+Entry = tuple[Callable[[float, float], str], float, str]
+
+
+def _legend_entries(network: ObservedNetwork, measures: NetworkMeasures) -> list[Entry]:
+    """Legend entries (symbol drawer, symbol width, label): edge width and node size scales,
+    ring and dash meanings, community colours."""
     most_shared = int(network.edges["shared_customers"].max()) if len(network.edges) else 0
     most_cases = int(network.nodes["cases"].max()) if len(network.nodes) else 0
-    y = top + 22
+    grey = 'fill="#bbbbbb"'
+    colours = PALETTE[: max(1, min(len(measures.communities), len(PALETTE)))]
+    return [
+        (
+            lambda x, y: (
+                f'<line x1="{x:.0f}" y1="{y:.0f}" x2="{x + 30:.0f}" y2="{y:.0f}" '
+                'stroke="#8a8a8a" stroke-width="10"/>'
+            ),
+            30,
+            f"edge width: shared customers (widest {most_shared})",
+        ),
+        (lambda x, y: _dot(x, y, r=10, style=grey), 20, f"node size: cases (largest {most_cases})"),
+        (
+            lambda x, y: _dot(x, y, r=7, style=f'{grey} stroke="#222222" stroke-width="3"'),
+            14,
+            "articulation point",
+        ),
+        (
+            lambda x, y: _dot(x, y, r=7, style=f'{grey} fill-opacity="0.35" {_DASHED}'),
+            14,
+            "isolated member",
+        ),
+        (
+            lambda x, y: "".join(
+                _dot(x + 18 * i, y, r=7, style=f'fill="{c}"') for i, c in enumerate(colours)
+            ),
+            18 * len(colours) - 4,
+            "community",
+        ),
+    ]
+
+
+def _flow(entries: list[Entry], *, width: int) -> list[tuple[float, int]]:
+    """Where each legend entry goes: (x, row), left to right, wrapping at the drawing's edge."""
+    places = []
+    x, row = 12.0, 0
+    for _, size, label in entries:
+        span = size + 6 + 0.6 * 11 * len(label) + 24
+        if x > 12.0 and x + span > width - 10:
+            x, row = 12.0, row + 1
+        places.append((x, row))
+        x += span
+    return places
+
+
+def _legend_height(entries: list[Entry], *, width: int) -> int:
+    return 16 + _LEGEND_ROW * (1 + max(row for _, row in _flow(entries, width=width)))
+
+
+def _legend(entries: list[Entry], *, width: int, top: int) -> str:
+    """The legend below the drawing: a rule, then the entries in rows."""
     parts = [
         f'<g font-size="11" fill="#333333"><line x1="10" y1="{top + 4}" x2="{width - 10}" '
-        f'y2="{top + 4}" stroke="#dddddd"/>',
-        f'<line x1="12" y1="{y}" x2="42" y2="{y}" stroke="#8a8a8a" stroke-width="10"/>',
-        f'<text x="48" y="{y + 4}">edge width: shared customers (widest {most_shared})</text>',
-        f'<circle cx="300" cy="{y}" r="10" fill="#bbbbbb"/>',
-        f'<text x="316" y="{y + 4}">node size: cases (largest {most_cases})</text>',
-        f'<circle cx="548" cy="{y}" r="7" fill="#bbbbbb" stroke="#222222" stroke-width="3"/>',
-        f'<text x="562" y="{y + 4}">articulation point</text>',
-        f'<circle cx="690" cy="{y}" r="7" fill="#bbbbbb" fill-opacity="0.35" stroke="#555555" '
-        'stroke-dasharray="4 3"/>',
-        f'<text x="704" y="{y + 4}">isolated member</text>',
+        f'y2="{top + 4}" stroke="#dddddd"/>'
     ]
-    y += 24
-    parts.append(f'<text x="12" y="{y + 4}">colour: community</text>')
-    for index in range(min(len(measures.communities), len(PALETTE))):
-        cx = 130 + index * 22
-        parts.append(f'<circle cx="{cx}" cy="{y}" r="7" fill="{PALETTE[index]}"/>')
+    for (symbol, size, label), (x, row) in zip(entries, _flow(entries, width=width), strict=True):
+        y = top + 22.0 + _LEGEND_ROW * row
+        parts.append(symbol(x, y))
+        parts.append(f'<text x="{x + size + 6:.0f}" y="{y + 4:.0f}">{text(label)}</text>')
     parts.append("</g>")
     return "".join(parts)

@@ -42,7 +42,8 @@ def to_graphml(network: ObservedNetwork, measures: NetworkMeasures, path: Path) 
     for name in graph:
         graph.nodes[name]["isolated"] = name in measures.isolated
         graph.nodes[name]["broker"] = name in brokers
-    bridges = set(zip(measures.bridges["organisation_a"], measures.bridges["organisation_b"]))
+    ends = measures.bridges
+    bridges = set(zip(ends["organisation_a"], ends["organisation_b"], strict=True))
     for u, v, data in measures.graph.edges(data=True):
         a, b = sorted((str(u), str(v)))
         attrs = {key: _scalar(value) for key, value in data.items()}

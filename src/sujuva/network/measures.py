@@ -36,9 +36,11 @@ class NetworkMeasures:
     ``bridges``: organisation_a, organisation_b, weight — edges whose removal disconnects
     their component.
 
-    ``brokers``: organisation, community, articulation_point, linked_communities (other
+    ``brokers``: organisation, community, articulation_point, gatekeeper (carries the most
+    weight from its community into some other community), linked_communities (other
     communities it has ties to), cross_weight (weight of those ties) — organisations that are
-    articulation points or tie their community to another one. Articulation points first.
+    articulation points or tie their community to another one. Articulation points first,
+    then gatekeepers, then by cross weight.
 
     ``isolated``: members with no observed edge. ``communities``: the organisations of each
     community (greedy modularity), largest first. ``graph``: the networkx graph measured
@@ -182,27 +184,47 @@ def _node_table(graph: Any, cases: int, community_of: Mapping[str, int]) -> pd.D
     return table.sort_values(["cases", "organisation"], ascending=[False, True], ignore_index=True)
 
 
+def _cross_weights(graph: Any, community_of: Mapping[str, int]) -> dict[str, dict[int, float]]:
+    """Per organisation, the weight of its ties into each other community."""
+    cross: dict[str, dict[int, float]] = {}
+    for u, v, data in graph.edges(data=True):
+        if community_of[u] != community_of[v]:
+            for a, b in ((u, v), (v, u)):
+                into = cross.setdefault(str(a), {})
+                into[community_of[b]] = into.get(community_of[b], 0.0) + float(data["weight"])
+    return cross
+
+
 def _brokers(graph: Any, community_of: Mapping[str, int], cut_points: set[Any]) -> pd.DataFrame:
-    """Articulation points and organisations tied to another community than their own."""
-    rows = []
-    for name in graph:
-        own = community_of[name]
-        others = [v for v in graph[name] if community_of[v] != own]
-        if name not in cut_points and not others:
-            continue
-        rows.append(
-            {
-                "organisation": str(name),
-                "community": own,
-                "articulation_point": name in cut_points,
-                "linked_communities": len({community_of[v] for v in others}),
-                "cross_weight": float(sum(graph.edges[name, v]["weight"] for v in others)),
-            }
-        )
-    columns = ["organisation", "community", "articulation_point", "linked_communities"]
-    table = pd.DataFrame(rows, columns=[*columns, "cross_weight"])
+    """Articulation points and organisations tied to another community than their own.
+
+    An organisation is the ``gatekeeper`` of its community towards another community when it
+    carries the most weight into that community (ties by name).
+    """
+    cross = _cross_weights(graph, community_of)
+    best: dict[tuple[int, int], tuple[float, str]] = {}
+    for name, into in cross.items():
+        for other, weight in into.items():
+            key = (community_of[name], other)
+            if key not in best or (-weight, name) < (-best[key][0], best[key][1]):
+                best[key] = (weight, name)
+    gatekeepers = {name for _, name in best.values()}
+    rows = [
+        {
+            "organisation": str(name),
+            "community": community_of[name],
+            "articulation_point": name in cut_points,
+            "gatekeeper": name in gatekeepers,
+            "linked_communities": len(cross.get(name, {})),
+            "cross_weight": float(sum(cross.get(name, {}).values())),
+        }
+        for name in graph
+        if name in cut_points or name in cross
+    ]
+    columns = ["organisation", "community", "articulation_point", "gatekeeper"]
+    table = pd.DataFrame(rows, columns=[*columns, "linked_communities", "cross_weight"])
     return table.sort_values(
-        ["articulation_point", "linked_communities", "cross_weight", "organisation"],
+        ["articulation_point", "gatekeeper", "cross_weight", "organisation"],
         ascending=[False, False, False, True],
         ignore_index=True,
     )
@@ -257,7 +279,8 @@ def _observed_levels(table: pd.DataFrame) -> pd.DataFrame:
     ]
     table["observed"] = observed
     table["difference"] = pd.Series(gap, index=table.index, dtype="object")
-    return table[
+    text = {"declared": "string", "observed": "string", "difference": "string"}
+    return table.astype(text)[
         [
             "organisation",
             "declared",

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from sujuva.api.routes import router as api_router
     from sujuva.web.admin_pages import router as admin_router
     from sujuva.web.challenge_pages import router as challenge_router
+    from sujuva.web.network_pages import router as network_router
     from sujuva.web.data_pages import router as data_router
     from sujuva.web.pages import router as page_router
     from sujuva.web.pilot_pages import router as pilot_router
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(pilot_router)
     app.include_router(challenge_router)
+    app.include_router(network_router)
     _error_handlers(app)
     return app
 

@@ -86,9 +86,9 @@ def _safe_next(target: str) -> str:
 @router.get("/overview")
 def overview_page(request: Request, user: User, reach: Reach = "all") -> Response:
     settings = settings_of(request)
-    summaries = overview.region_overview(user, reach=_reach(user, reach), settings=settings)
+    summaries = overview.region_overview(user, reach=reach_for(user, reach), settings=settings)
     charts = {s.path: _trend_chart(s) for s in summaries}
-    context = {"summaries": summaries, "charts": charts, "reach": _reach(user, reach)}
+    context = {"summaries": summaries, "charts": charts, "reach": reach_for(user, reach)}
     return render.page(request, "overview.html", context)
 
 
@@ -105,7 +105,7 @@ def _trend_chart(summary: overview.PathSummary) -> dict[str, Any]:
     }
 
 
-def _reach(user: Principal, asked: str) -> Reach:
+def reach_for(user: Principal, asked: str) -> Reach:
     """What the user may reach: viewers their own cases, coordinators all, analysts choose."""
     if user.role == "viewer":
         return "own"
@@ -139,7 +139,7 @@ def path_page(
     label: Literal["frequency", "waiting"] = "frequency",
 ) -> Response:
     settings = settings_of(request)
-    reach = _reach(user, reach)
+    reach = reach_for(user, reach)
     first, stop = _period(user, reach, start, end, request)
     view = dashboard.path_view(
         user, path=path, start=first, end=stop, reach=reach, settings=settings
@@ -179,7 +179,7 @@ def map_image(
     arcs: Annotated[int, Query(ge=5, le=100)] = 80,
     label: Literal["frequency", "waiting"] = "frequency",
 ) -> Response:
-    reach = _reach(user, reach)
+    reach = reach_for(user, reach)
     first, stop = _period(user, reach, start, end, request)
     svg = dashboard.map_svg(
         user,
@@ -207,7 +207,7 @@ def compare_page(
     b_end: str | None = None,
 ) -> Response:
     settings = settings_of(request)
-    reach = _reach(user, reach)
+    reach = reach_for(user, reach)
     b = _period(user, reach, b_start, b_end, request)
     default_a = None if b[0] is None else date(b[0].year - 1, b[0].month, 1).isoformat()
     a = _period(user, reach, a_start or default_a, a_end, request)
