@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 import defusedxml.ElementTree as ET
 import pytest
 
-from sujuva.network.draw import FONT, network_svg
+from sujuva.network.draw import FONT, _labels, _Node, network_svg
 from sujuva.network.measures import network_measures
 from sujuva.network.observed import ObservedNetwork
 from tests.network.conftest import network_from
@@ -87,3 +87,29 @@ def test_small_networks_are_drawn(count: int) -> None:
     assert len(centres) == count
     for circle in root.iter(f"{SVG}circle"):
         assert 0 <= float(circle.get("cx")) <= 300 and 0 <= float(circle.get("cy")) <= 200
+
+
+def test_a_label_gives_way_to_a_neighbour() -> None:
+    """Side by side, the left node's label would run into its neighbour: it moves."""
+    nodes = [
+        _Node(
+            name="West organisation",
+            x=100,
+            y=100,
+            r=10,
+            fill="#000",
+            cut_point=False,
+            isolated=False,
+        ),
+        _Node(name="East", x=150, y=100, r=10, fill="#000", cut_point=False, isolated=False),
+        _Node(name="North", x=150, y=70, r=10, fill="#000", cut_point=False, isolated=False),
+    ]
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg">{_labels(nodes, width=400, height=300)}</svg>'
+    boxes = labels(svg)
+    assert set(boxes) == {"West organisation", "East", "North"}
+    circles = [(n.x - n.r, n.y - n.r, n.x + n.r, n.y + n.r) for n in nodes]
+    for box in boxes.values():
+        assert all(overlap(box, circle) == 0 for circle in circles)
+        assert box[0] >= 0 and box[2] <= 400
+    for a, b in itertools.combinations(boxes.values(), 2):
+        assert overlap(a, b) == 0

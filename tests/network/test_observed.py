@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -259,14 +260,8 @@ C4,,p2,end,C,2018-04-06T10:00:00+02:00,2018-03-30T10:00:00+02:00
 """
 
 
-def test_missing_customers_and_unknown_actors(settings: Settings, tmp_path: Path) -> None:
-    """A case without a customer is a customer of its own; the unknown actor is no node."""
-    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8")
-    import_files([tmp_path / "log.csv"], settings=settings)
-    store = Store(settings.data_dir)
-    with store.connect() as con:
-        network = observed_network(scope(con, Selection(), zone=ZONE))
-    compare(network, store.to_arrow().to_pandas())
+def check_tiny(network: ObservedNetwork) -> None:
+    """The hand-checked network of LOG (C3 and C4 have no customer: one customer each)."""
     edges = network.edges.set_index(PAIR)
     records = {
         (r["organisation_a"], r["organisation_b"]): r for r in network.edges.to_dict("records")
@@ -288,3 +283,40 @@ def test_missing_customers_and_unknown_actors(settings: Settings, tmp_path: Path
         "C": {"cases": 2, "customers": 2, "handoffs_out": 0, "handoffs_in": 1},
     }
     assert network.cases == 4
+
+
+@pytest.fixture
+def tiny_store(settings: Settings, tmp_path: Path) -> Store:
+    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8")
+    import_files([tmp_path / "log.csv"], settings=settings)
+    return Store(settings.data_dir)
+
+
+def test_unknown_actor_is_no_organisation(tiny_store: Store) -> None:
+    """The importer gives a case without a customer its case id as customer; the placeholder
+    actor of a step without one is left out, hand-offs through it too."""
+    with tiny_store.connect() as con:
+        network = observed_network(scope(con, Selection(), zone=ZONE))
+    compare(network, tiny_store.to_arrow().to_pandas())
+    check_tiny(network)
+
+
+@pytest.mark.parametrize("missing", [None, ""], ids=["null", "empty"])
+def test_a_missing_customer_counts_as_a_customer_of_its_own(
+    tiny_store: Store, missing: str | None
+) -> None:
+    """A store whose cases lack customer ids (null or empty): each such case stands alone."""
+    memory = duckdb.connect()
+    with tiny_store.connect() as con:
+        for table in ("cases", "events", "actors", "paths", "activities"):
+            rows = con.sql(f"FROM {table}").to_arrow_table()
+            memory.register("source", rows)
+            memory.execute(f"CREATE TABLE {table} AS FROM source")
+            memory.unregister("source")
+    memory.execute("UPDATE cases SET customer_id = ? WHERE case_id IN ('C3', 'C4')", [missing])
+    network = observed_network(scope(memory, Selection(), zone=ZONE))
+    events = tiny_store.to_arrow().to_pandas()
+    events.loc[events["case_id"].isin(["C3", "C4"]), "customer_id"] = missing
+    compare(network, events)
+    check_tiny(network)
+    memory.close()

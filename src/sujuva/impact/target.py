@@ -110,14 +110,17 @@ def make_target(
     if jobs is None and (share is None or baseline_jobs is None):
         missing = [key for key, value in given.items() if value is None]
         raise UsageError(
-            f"a target needs jobs, or a share and a baseline job count (missing {', '.join(missing)})"
+            "a target needs jobs, or a share and a baseline job count "
+            f"(missing {', '.join(missing)})"
         )
     if share is not None and not (math.isfinite(share) and 0 < share <= 1):
         raise UsageError(f"the share is a fraction (0.017 for 1.7 %); got {share}")
+    if baseline_jobs is not None and not (math.isfinite(baseline_jobs) and baseline_jobs > 0):
+        raise UsageError(f"the baseline job count must be > 0 (got {baseline_jobs})")
     if jobs is None:
         assert share is not None and baseline_jobs is not None
         jobs = share * baseline_jobs
-    elif share is None and baseline_jobs is not None and baseline_jobs > 0:
+    elif share is None and baseline_jobs is not None:
         share = jobs / baseline_jobs
     elif baseline_jobs is None and share is not None:
         baseline_jobs = jobs / share

@@ -123,9 +123,7 @@ class SectorTarget:
 
 DEFAULT_SECTORS: tuple[SectorTarget, ...] = (
     SectorTarget("bioeconomy", ("01", "02", "03", "10", "11", "16", "17", "35")),
-    SectorTarget(
-        "technology industry", ("24", "25", "26", "27", "28", "29", "30", "33")
-    ),
+    SectorTarget("technology industry", ("24", "25", "26", "27", "28", "29", "30", "33")),
     SectorTarget("wellbeing", ("86", "87", "88")),
     SectorTarget("other"),
 )
@@ -176,4 +174,6 @@ def sector_map(sectors: Sequence[SectorTarget] = DEFAULT_SECTORS) -> SectorMap:
                         f"'{sector.name}'"
                     )
                 prefixes[prefix] = sector.name
-    return SectorMap(names=names, prefixes=prefixes, catch_all=catch_alls[0] if catch_alls else None)
+    return SectorMap(
+        names=names, prefixes=prefixes, catch_all=catch_alls[0] if catch_alls else None
+    )
