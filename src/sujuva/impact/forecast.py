@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import WLS
 
 from sujuva.impact.io import FloatArray
 
@@ -81,9 +81,7 @@ def fit_rates(*, fte: FloatArray, exposure: FloatArray, midpoints: FloatArray) -
         return None
     rates = fte[observed] / exposure[observed]
     trend = observed.sum() >= MIN_MONTHS_TREND
-    result = sm.WLS(
-        rates, _design(midpoints[observed], trend=trend), weights=exposure[observed]
-    ).fit()
+    result = WLS(rates, _design(midpoints[observed], trend=trend), weights=exposure[observed]).fit()
     scale = float(result.scale) if np.isfinite(result.scale) else 0.0
     cov = np.asarray(result.normalized_cov_params, dtype=np.float64) * scale
     return Fit(

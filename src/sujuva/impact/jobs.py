@@ -90,18 +90,21 @@ def _text(value: object) -> str:
 
 
 def parse_date(value: object) -> date:
-    """A day from a date/datetime or ``YYYY-MM-DD`` / ``D.M.YYYY`` text; ``ValueError`` else."""
+    """A day from a date/datetime or ``YYYY-MM-DD`` (optionally with a time) / ``D.M.YYYY``
+    text; ``ValueError`` with a human reason otherwise."""
+    text = _text(value)
+    if not text:
+        raise ValueError("empty; a date is needed")
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
         day = value
     else:
-        text = _text(value)
         try:
             day = (
                 datetime.strptime(text, "%d.%m.%Y").date()
-                if "." in text
-                else date.fromisoformat(text)
+                if "." in text and "-" not in text
+                else datetime.fromisoformat(text).date()
             )
         except ValueError:
             raise ValueError("not a date; use YYYY-MM-DD or D.M.YYYY") from None
@@ -244,6 +247,9 @@ def job_records_frame(
     :class:`UsageError`, all or nothing."""
     if source not in SOURCES:
         raise UsageError(f"source must be one of {', '.join(SOURCES)} (got {source!r})")
+    duplicated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if duplicated:
+        raise UsageError(f"job record column(s) given twice: {', '.join(duplicated)}")
     smap = sector_map(sectors)
     problems: list[Problem] = []
     records = []

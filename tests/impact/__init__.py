@@ -1,0 +1,1 @@
+"""Tests of sujuva.impact: regional-economy effect, input–output model, jobs target."""
