@@ -13,7 +13,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sujuva.config import Settings, override_settings, reset_settings
-from sujuva.services import accounts, cache, challenges, dashboard, members, pilots
+from sujuva.services import (
+    accounts,
+    cache,
+    challenges,
+    dashboard,
+    members,
+    pilots,
+    targets,
+)
 from sujuva.services.account_records import DemoLogin
 from sujuva.store.appdb import dispose_engine
 from sujuva.web.app import create_app
@@ -70,6 +78,7 @@ def make_app(settings: Settings) -> tuple[FastAPI, list[DemoLogin]]:
     pilots.ensure_demo_pilots(settings=settings)
     members.ensure_demo_members(settings=settings)
     challenges.ensure_demo_challenges(settings=settings)
+    targets.ensure_demo_jobs(settings=settings)
     return app, logins
 
 

@@ -11,7 +11,7 @@ import typer
 from sujuva.cli.output import console, row_progress
 from sujuva.config import Settings, get_settings
 from sujuva.errors import UsageError
-from sujuva.services import accounts, challenges, dashboard, members, pilots
+from sujuva.services import accounts, challenges, dashboard, members, pilots, targets
 from sujuva.services.demo import build_demo
 from sujuva.services.principal import ROLES
 from sujuva.store.appdb import upgrade_database
@@ -58,6 +58,7 @@ def start_command(
     pilots.ensure_demo_pilots(settings=settings)
     members.ensure_demo_members(settings=settings)
     challenges.ensure_demo_challenges(settings=settings)
+    targets.ensure_demo_jobs(settings=settings)
     url = f"http://{host or settings.host}:{port or settings.port}"
     console.print(f"\n[bold]Sujuva dashboard: {url}[/bold]   (API docs: {url}/api/docs)")
     console.print("demo logins (user / password / role / organisation):")

@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from sujuva.web.admin_pages import router as admin_router
     from sujuva.web.challenge_pages import router as challenge_router
     from sujuva.web.network_pages import router as network_router
+    from sujuva.web.target_pages import router as target_router
     from sujuva.web.data_pages import router as data_router
     from sujuva.web.pages import router as page_router
     from sujuva.web.pilot_pages import router as pilot_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pilot_router)
     app.include_router(challenge_router)
     app.include_router(network_router)
+    app.include_router(target_router)
     _error_handlers(app)
     return app
 

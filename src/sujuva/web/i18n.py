@@ -68,14 +68,17 @@ def number(value: object, digits: int = 0) -> str:
     return format_decimal(numeric, format=pattern, locale=_current.get())
 
 
-def percent(value: object) -> str:
-    """A share as a percentage in the current language's format."""
+def percent(value: object, digits: int = 0) -> str:
+    """A share as a percentage in the current language's format (``digits`` decimals)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     try:
-        return format_percent(float(value), locale=_current.get())  # type: ignore[arg-type]
+        share = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "–"
+    if digits == 0:
+        return format_percent(share, locale=_current.get())
+    return number(share * 100, digits) + "\u00a0%"
 
 
 def day(value: date | datetime | None) -> str:
@@ -129,6 +132,10 @@ KNOWN_NAMES = (
     _noop("comparison_both"),
     _noop("comparison_concurrent"),
     _noop("comparison_earlier"),
+    _noop("bioeconomy"),
+    _noop("technology industry"),
+    _noop("wellbeing"),
+    _noop("other"),
     _noop("commitment_core"),
     _noop("commitment_active"),
     _noop("commitment_loose"),

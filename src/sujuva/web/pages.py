@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sujuva.errors import AuthenticationError, RateLimitedError, UsageError
-from sujuva.services import accounts, cases, dashboard, overview, pilots
+from sujuva.services import accounts, cases, dashboard, overview, pilots, targets
 from sujuva.services.access import Reach, may_see_cases, quarter_of
 from sujuva.services.principal import LANGUAGES, Principal
 from sujuva.web import i18n, render
@@ -90,8 +90,9 @@ def overview_page(request: Request, user: User, reach: Reach = "all") -> Respons
     charts = {s.path: _trend_chart(s) for s in summaries}
     active = [p for p in pilots.list_pilots(user, settings=settings) if p.definition.end is None
               or p.definition.end > date.today()]
+    target = targets.target_view(user, settings=settings)
     context = {"summaries": summaries, "charts": charts, "reach": reach_for(user, reach),
-               "pilots": active}
+               "pilots": active, "target": target}
     return render.page(request, "overview.html", context)
 
 

@@ -37,6 +37,18 @@ function charts() {
         { x: data.x, y: data.km, name: data.labels.km, mode: "lines+markers" },
         { x: data.x, y: data.naive, name: data.labels.naive, mode: "lines", line: { dash: "dot" } },
       ], layout, config);
+    } else if (el.dataset.chart === "target") {
+      const traces = [
+        { x: data.months, y: data.trajectory, name: data.labels.trajectory, mode: "lines", line: { dash: "dot", color: "#888" } },
+        { x: data.months, y: data.cumulative, name: data.labels.cumulative, mode: "lines+markers", line: { color: "#0b5cad" } },
+      ];
+      if (data.forecast) {
+        traces.push({ x: data.forecast.months, y: data.forecast.high, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" });
+        traces.push({ x: data.forecast.months, y: data.forecast.low, mode: "lines", fill: "tonexty", line: { width: 0 },
+          fillcolor: "rgba(11,92,173,0.15)", name: data.labels.forecast });
+        traces.push({ x: data.forecast.months, y: data.forecast.expected, mode: "lines", line: { color: "#0b5cad", dash: "dash" }, showlegend: false });
+      }
+      Plotly.newPlot(el, traces, Object.assign({}, layout, { height: 320 }), config);
     } else if (el.dataset.chart === "groups") {
       const colours = { pilot: "31,119,180", comparison: "214,96,39" };
       const traces = [];
