@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from sujuva.services import accounts, cases, dashboard, overview, uploads
-from sujuva.services.access import Reach, require_admin, require_events
+from sujuva.services.access import Reach, reach_for, require_admin, require_events
 from sujuva.services.principal import Principal
 from sujuva.services.records import frame_records
 from sujuva.web.deps import RowId, api_user, parse_day, settings_of
@@ -104,7 +104,7 @@ def list_paths(request: Request, user: Caller) -> list[str]:
 def region_overview(request: Request, user: Caller, reach: Reach = "all") -> list[dict[str, Any]]:
     """Each path's quarterly lead-time trend and latest deadline share met."""
     summaries = overview.region_overview(
-        user, reach=_reach(user, reach), settings=settings_of(request)
+        user, reach=reach_for(user, reach), settings=settings_of(request)
     )
     return [
         {
@@ -115,10 +115,6 @@ def region_overview(request: Request, user: Caller, reach: Reach = "all") -> lis
         }
         for s in summaries
     ]
-
-
-def _reach(user: Principal, reach: Reach) -> Reach:
-    return "own" if user.role == "viewer" else ("all" if user.role == "coordinator" else reach)
 
 
 @router.get("/paths/{path}/lead-time", response_model=LeadResult)
@@ -137,7 +133,7 @@ def lead_time(
         path=path,
         start=parse_day(start, name="start"),
         end=parse_day(end, name="end"),
-        reach=_reach(user, reach),
+        reach=reach_for(user, reach),
         settings=settings,
     )
     lead = dashboard.lead_figures(grant, settings=settings)
@@ -176,7 +172,7 @@ def table(
         path=path,
         start=parse_day(start, name="start"),
         end=parse_day(end, name="end"),
-        reach=_reach(user, reach),
+        reach=reach_for(user, reach),
         settings=settings,
     )
     frame = dashboard.table(table, grant, settings=settings)
@@ -209,7 +205,7 @@ def process_map(
         path=path,
         start=parse_day(start, name="start"),
         end=parse_day(end, name="end"),
-        reach=_reach(user, reach),
+        reach=reach_for(user, reach),
         activity_coverage=min(max(activities, 0.05), 1.0),
         arc_coverage=min(max(arcs, 0.05), 1.0),
         label=label,
@@ -235,7 +231,7 @@ def compare(
         path=path,
         a=(parse_day(a_start, name="a_start"), parse_day(a_end, name="a_end")),
         b=(parse_day(b_start, name="b_start"), parse_day(b_end, name="b_end")),
-        reach=_reach(user, reach),
+        reach=reach_for(user, reach),
         settings=settings_of(request),
     )
     return {

@@ -16,6 +16,7 @@ from sujuva.cli import (
     analysis_commands,
     data_commands,
     demo_commands,
+    network_commands,
     pilot_commands,
     serve_commands,
 )
@@ -60,6 +61,7 @@ demo_commands.register(app)
 analysis_commands.register(app)
 serve_commands.register(app)
 pilot_commands.register(app)
+network_commands.register(app)
 
 
 def run() -> None:

@@ -128,3 +128,12 @@ def require_admin(principal: Principal) -> None:
     """Refuse everybody but administrators."""
     if not may_administer(principal):
         raise PermissionDeniedError("only administrators manage users and organisations")
+
+
+def reach_for(principal: Principal, asked: str) -> Reach:
+    """What a user may reach: viewers their own cases, coordinators all, analysts choose."""
+    if principal.role == "viewer":
+        return "own"
+    if principal.role == "coordinator":
+        return "all"
+    return "own" if asked == "own" else "all"

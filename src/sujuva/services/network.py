@@ -70,19 +70,28 @@ def network_view(
 ) -> NetworkView:
     """The network of all paths in the period, as this user may see it."""
     settings = settings or get_settings()
-    grant = authorise(principal, Selection(start_from=start, start_to=end), level="aggregate",
-                      reach=reach)
+    grant = authorise(
+        principal, Selection(start_from=start, start_to=end), level="aggregate", reach=reach
+    )
     published = _published(grant, settings)
     edges, nodes = visible(published.edges), visible(published.nodes)
-    kept = ObservedNetwork(edges=edges.drop(columns="suppressed"),
-                           nodes=nodes.drop(columns="suppressed"), cases=published.cases)
+    kept = ObservedNetwork(
+        edges=edges.drop(columns="suppressed"),
+        nodes=nodes.drop(columns="suppressed"),
+        cases=published.cases,
+    )
     roster = members.list_members(principal, settings=settings)
     measures = network_measures(kept, members=[m.code for m in roster])
     commitment = {m.code: m.commitment for m in roster}
     return NetworkView(
-        grant=grant, edges=published.edges, nodes=published.nodes, measures=measures,
-        declared=declared_vs_observed(measures, commitment), svg=network_svg(kept, measures),
-        hidden_edges=int(published.edges["suppressed"].sum()), cases=published.cases,
+        grant=grant,
+        edges=published.edges,
+        nodes=published.nodes,
+        measures=measures,
+        declared=declared_vs_observed(measures, commitment),
+        svg=network_svg(kept, measures),
+        hidden_edges=int(published.edges["suppressed"].sum()),
+        cases=published.cases,
     )
 
 
@@ -92,14 +101,24 @@ def _published(grant: Grant, settings: Settings) -> ObservedNetwork:
     k = settings.suppression_threshold
     pair = ["organisation_a", "organisation_b"]
     edges = publish(
-        raw.edges, key=pair, count="shared_customers", threshold=k, suppressed=grant.suppress,
-        dependent=["handoff_wait_median_days", "paths"], lines=(),
+        raw.edges,
+        key=pair,
+        count="shared_customers",
+        threshold=k,
+        suppressed=grant.suppress,
+        dependent=["handoff_wait_median_days", "paths"],
+        lines=(),
         own=None if own is None else own.edges,
         extra_counts=["shared_cases", "handoffs_ab", "handoffs_ba"],
     )
     nodes = publish(
-        raw.nodes, key=["organisation"], count="cases", threshold=k, suppressed=grant.suppress,
-        lines=(), own=None if own is None else own.nodes,
+        raw.nodes,
+        key=["organisation"],
+        count="cases",
+        threshold=k,
+        suppressed=grant.suppress,
+        lines=(),
+        own=None if own is None else own.nodes,
         extra_counts=["customers", "handoffs_out", "handoffs_in"],
     )
     return ObservedNetwork(edges=edges, nodes=nodes, cases=raw.cases)
@@ -122,6 +141,8 @@ def export_csv(view: NetworkView) -> dict[str, bytes]:
 
 
 def _kept(view: NetworkView) -> ObservedNetwork:
-    return ObservedNetwork(edges=visible(view.edges).drop(columns="suppressed"),
-                           nodes=visible(view.nodes).drop(columns="suppressed"),
-                           cases=view.cases)
+    return ObservedNetwork(
+        edges=visible(view.edges).drop(columns="suppressed"),
+        nodes=visible(view.nodes).drop(columns="suppressed"),
+        cases=view.cases,
+    )

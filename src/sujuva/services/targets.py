@@ -45,12 +45,12 @@ from sujuva.store.store import Store
 
 TARGET_NAME = "region"
 DEFAULT_START, DEFAULT_HORIZON = date(2017, 1, 1), date(2020, 12, 31)
-SECTOR_CODES = {"bioeconomy": "02", "technology industry": "28", "wellbeing": "88",
-                "other": "82"}
+SECTOR_CODES = {"bioeconomy": "02", "technology industry": "28", "wellbeing": "88", "other": "82"}
 IO_FILE = "io_table.csv"
 
 
-def _require(principal: Principal) -> None:
+def require_member(principal: Principal) -> None:
+    """Refuse administrators (they see no figures of the network's work)."""
     if principal.role == "admin":
         raise PermissionDeniedError("administrators manage users and organisations only")
 
@@ -61,14 +61,27 @@ def current_target(*, settings: Settings | None = None) -> tuple[Target, EffectC
     with session_scope(settings=settings) as session:
         row = session.scalars(select(TargetRow).where(TargetRow.name == TARGET_NAME)).first()
         if row is None:
-            target = make_target(start=DEFAULT_START, horizon=DEFAULT_HORIZON, jobs=1000.0,
-                                 share=0.017, name=TARGET_NAME)
+            target = make_target(
+                start=DEFAULT_START,
+                horizon=DEFAULT_HORIZON,
+                jobs=1000.0,
+                share=0.017,
+                name=TARGET_NAME,
+            )
             return target, _effect_config(150_000.0, 1.47, settings)
         subs = json.loads(row.sub_targets or "{}")
-        sectors = tuple(SectorTarget(name=s.name, tol_codes=s.tol_codes, jobs=subs.get(s.name))
-                        for s in DEFAULT_SECTORS)
-        target = make_target(start=row.start, horizon=row.horizon, jobs=row.jobs,
-                             baseline_jobs=row.baseline_jobs, sectors=sectors, name=row.name)
+        sectors = tuple(
+            SectorTarget(name=s.name, tol_codes=s.tol_codes, jobs=subs.get(s.name))
+            for s in DEFAULT_SECTORS
+        )
+        target = make_target(
+            start=row.start,
+            horizon=row.horizon,
+            jobs=row.jobs,
+            baseline_jobs=row.baseline_jobs,
+            sectors=sectors,
+            name=row.name,
+        )
         return target, _effect_config(row.euro_per_job, row.multiplier, settings)
 
 
@@ -79,8 +92,15 @@ def _effect_config(euro: float, multiplier: float, settings: Settings) -> Effect
 
 
 def save_target(
-    principal: Principal, *, jobs: float, baseline_jobs: float | None, start: date,
-    horizon: date, sub_targets: dict[str, float], euro_per_job: float, multiplier: float,
+    principal: Principal,
+    *,
+    jobs: float,
+    baseline_jobs: float | None,
+    start: date,
+    horizon: date,
+    sub_targets: dict[str, float],
+    euro_per_job: float,
+    multiplier: float,
     settings: Settings | None = None,
 ) -> None:
     """Set the region's target and effect parameters (coordinators)."""
@@ -101,7 +121,9 @@ def save_target(
     accounts.record_audit(principal=principal, action="set_target", settings=settings)
 
 
-def save_io_table(principal: Principal, content: bytes, *, settings: Settings | None = None) -> None:
+def save_io_table(
+    principal: Principal, content: bytes, *, settings: Settings | None = None
+) -> None:
     """Use a regional input–output table (CSV) for indirect effects; checked before it is kept."""
     settings = settings or get_settings()
     if principal.role != "coordinator":
@@ -136,36 +158,74 @@ def import_jobs(principal: Principal, path: Path, *, settings: Settings | None =
         if len(foreign):
             raise PermissionDeniedError(
                 f"{len(foreign)} record(s) belong to other organisations, e.g. "
-                f"{foreign['organisation'].iloc[0]!r}: import your own organisation's jobs")
+                f"{foreign['organisation'].iloc[0]!r}: import your own organisation's jobs"
+            )
     with session_scope(settings=settings) as session:
         session.execute(delete(JobRecordRow).where(JobRecordRow.batch == path.name))
         for r in frame.to_dict("records"):
-            session.add(JobRecordRow(
-                job_key=r["job_id"] or None, date=pd.Timestamp(r["date"]).date(),
-                sector=r["sector"], tol_code=r["tol_code"], fte=float(r["fte"]), type=r["type"],
-                organisation=r["organisation"], path=r["path"], case_id=r["case_id"],
-                pilot=r["pilot"], batch=path.name))
+            session.add(
+                JobRecordRow(
+                    job_key=r["job_id"] or None,
+                    date=pd.Timestamp(r["date"]).date(),
+                    sector=r["sector"],
+                    tol_code=r["tol_code"],
+                    fte=float(r["fte"]),
+                    type=r["type"],
+                    organisation=r["organisation"],
+                    path=r["path"],
+                    case_id=r["case_id"],
+                    pilot=r["pilot"],
+                    batch=path.name,
+                )
+            )
     cache.clear()
-    accounts.record_audit(principal=principal, action="import_jobs", target=path.name,
-                          detail=f"{len(frame)} records", settings=settings)
+    accounts.record_audit(
+        principal=principal,
+        action="import_jobs",
+        target=path.name,
+        detail=f"{len(frame)} records",
+        settings=settings,
+    )
     return len(frame)
 
 
 def _imported(settings: Settings) -> pd.DataFrame:
     with session_scope(settings=settings) as session:
         rows = session.scalars(select(JobRecordRow).order_by(JobRecordRow.id)).all()
-        frame = pd.DataFrame([{
-            "job_id": r.job_key or "", "date": pd.Timestamp(r.date), "sector": r.sector,
-            "tol_code": r.tol_code, "fte": r.fte, "type": r.type,
-            "organisation": r.organisation, "path": r.path, "case_id": r.case_id,
-            "pilot": r.pilot} for r in rows])
+        frame = pd.DataFrame(
+            [
+                {
+                    "job_id": r.job_key or "",
+                    "date": pd.Timestamp(r.date),
+                    "sector": r.sector,
+                    "tol_code": r.tol_code,
+                    "fte": r.fte,
+                    "type": r.type,
+                    "organisation": r.organisation,
+                    "path": r.path,
+                    "case_id": r.case_id,
+                    "pilot": r.pilot,
+                }
+                for r in rows
+            ]
+        )
     if frame.empty:
         return job_records_frame(pd.DataFrame(columns=list(_DERIVED_COLUMNS)), source="imported")
     return job_records_frame(frame, source="imported")
 
 
-_DERIVED_COLUMNS = ("job_id", "date", "sector", "tol_code", "fte", "type", "organisation",
-                    "path", "case_id", "pilot")
+_DERIVED_COLUMNS = (
+    "job_id",
+    "date",
+    "sector",
+    "tol_code",
+    "fte",
+    "type",
+    "organisation",
+    "path",
+    "case_id",
+    "pilot",
+)
 
 
 def derived_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -235,7 +295,7 @@ def target_view(
 ) -> TargetView:
     """Progress toward the target on ``as_of`` (default: the last day with data)."""
     settings = settings or get_settings()
-    _require(principal)
+    require_member(principal)
     target, config = current_target(settings=settings)
     merged = all_jobs(settings=settings)
     # the target counts new jobs in the focus sectors; others are shown beside it
@@ -246,18 +306,34 @@ def target_view(
     span = dashboard.data_span(settings=settings)
     day = as_of or (span[1] if span else date.today())
     result = progress(records, target, as_of=day)
-    jobs_by_sector = {str(s): float(f) for s, f in zip(result.by_sector["sector"],
-                                                        result.by_sector["fte"], strict=True)}
+    jobs_by_sector = {
+        str(s): float(f)
+        for s, f in zip(result.by_sector["sector"], result.by_sector["fte"], strict=True)
+    }
     k = settings.suppression_threshold
     tables = {
-        name: publish(getattr(result, name), key=[key], count="records", threshold=k,
-                      suppressed=not own_only, dependent=["fte", "share"], lines=())
-        for name, key in (("by_organisation", "organisation"), ("by_path", "path"),
-                          ("by_pilot", "pilot"))
+        name: publish(
+            getattr(result, name),
+            key=[key],
+            count="records",
+            threshold=k,
+            suppressed=not own_only,
+            dependent=["fte", "share"],
+            lines=(),
+        )
+        for name, key in (
+            ("by_organisation", "organisation"),
+            ("by_path", "path"),
+            ("by_pilot", "pilot"),
+        )
     }
     return TargetView(
-        target=target, progress=result, effect=jobs_effect(jobs=jobs_by_sector, config=config),
-        merged=merged, own_only=own_only, **tables,
+        target=target,
+        progress=result,
+        effect=jobs_effect(jobs=jobs_by_sector, config=config),
+        merged=merged,
+        own_only=own_only,
+        **tables,
     )
 
 
@@ -266,8 +342,9 @@ def impact_of(jobs: float | dict[str, float], *, settings: Settings | None = Non
     settings = settings or get_settings()
     _, config = current_target(settings=settings)
     if config.io_table is not None and not isinstance(jobs, dict):
-        config = EffectConfig(default_euro_per_job=config.default_euro_per_job,
-                              multiplier=config.multiplier)
+        config = EffectConfig(
+            default_euro_per_job=config.default_euro_per_job, multiplier=config.multiplier
+        )
     return jobs_effect(jobs=jobs, config=config)
 
 
@@ -303,5 +380,6 @@ def _demo_placements(derived: pd.DataFrame) -> pd.DataFrame:
     base["sector"] = [sectors[i % 2] for i in range(len(base))]
     base["tol_code"] = base["sector"].map(SECTOR_CODES)
     base["date"] = pd.to_datetime(base["date"]) + pd.Timedelta(days=7)
-    return base.assign(type="placement", organisation="Staffing firm", path="", case_id="",
-                       pilot="")
+    return base.assign(
+        type="placement", organisation="Staffing firm", path="", case_id="", pilot=""
+    )

@@ -81,18 +81,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
+    from sujuva.api.network_routes import router as network_api_router
     from sujuva.api.pilot_routes import router as pilot_api_router
     from sujuva.api.routes import router as api_router
     from sujuva.web.admin_pages import router as admin_router
     from sujuva.web.challenge_pages import router as challenge_router
-    from sujuva.web.network_pages import router as network_router
-    from sujuva.web.target_pages import router as target_router
     from sujuva.web.data_pages import router as data_router
+    from sujuva.web.network_pages import router as network_router
     from sujuva.web.pages import router as page_router
     from sujuva.web.pilot_pages import router as pilot_router
+    from sujuva.web.target_pages import router as target_router
 
     app.include_router(api_router)
     app.include_router(pilot_api_router)
+    app.include_router(network_api_router)
     app.include_router(page_router)
     app.include_router(data_router)
     app.include_router(admin_router)

@@ -13,13 +13,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from sujuva.errors import UsageError
 from sujuva.services import members, network, overview
+from sujuva.services.access import reach_for
 from sujuva.services.members import Member
-from sujuva.services.records import frame_records
 from sujuva.services.principal import Principal
+from sujuva.services.records import frame_records
 from sujuva.store.appdb_network import COMMITMENTS, SECTOR_TYPES
 from sujuva.web import render
 from sujuva.web.deps import page_user, parse_day, settings_of
-from sujuva.web.pages import reach_for
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
@@ -55,12 +55,13 @@ def network_page(
 
 
 @router.get("/network/network.graphml")
-def graphml(
-    request: Request, user: User, start: str | None = None, reach: str = "all"
-) -> Response:
+def graphml(request: Request, user: User, start: str | None = None, reach: str = "all") -> Response:
     body = network.export_graphml(_view(request, user, start, reach))
-    return Response(body, media_type="application/graphml+xml", headers={
-        "Content-Disposition": 'attachment; filename="network.graphml"'})
+    return Response(
+        body,
+        media_type="application/graphml+xml",
+        headers={"Content-Disposition": 'attachment; filename="network.graphml"'},
+    )
 
 
 @router.get("/network/network-csv.zip")
@@ -70,15 +71,21 @@ def csv_zip(request: Request, user: User, start: str | None = None, reach: str =
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, content)
-    return Response(buffer.getvalue(), media_type="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="network-csv.zip"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="network-csv.zip"'},
+    )
 
 
 @router.get("/members.csv")
 def members_csv(request: Request, user: User) -> Response:
     text = members.export_members(user, settings=settings_of(request))
-    return Response(text, media_type="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="members.csv"'})
+    return Response(
+        text,
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="members.csv"'},
+    )
 
 
 @router.post("/members")
@@ -92,9 +99,14 @@ def save_member(
     contact: Annotated[str, Form()] = "",
     paths_served: Annotated[str, Form()] = "",
 ) -> Response:
-    member = Member(code=code.strip(), name=name.strip(), sector_type=sector_type,
-                    commitment=commitment, contact=contact.strip(),
-                    paths_served=tuple(p.strip() for p in paths_served.split(";") if p.strip()))
+    member = Member(
+        code=code.strip(),
+        name=name.strip(),
+        sector_type=sector_type,
+        commitment=commitment,
+        contact=contact.strip(),
+        paths_served=tuple(p.strip() for p in paths_served.split(";") if p.strip()),
+    )
     members.save_member(user, member, settings=settings_of(request))
     return RedirectResponse("/network#members", status_code=303)
 

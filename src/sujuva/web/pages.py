@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sujuva.errors import AuthenticationError, RateLimitedError, UsageError
 from sujuva.services import accounts, cases, dashboard, overview, pilots, targets
-from sujuva.services.access import Reach, may_see_cases, quarter_of
+from sujuva.services.access import Reach, may_see_cases, quarter_of, reach_for
 from sujuva.services.principal import LANGUAGES, Principal
 from sujuva.web import i18n, render
 from sujuva.web.deps import anonymous_language, page_user, parse_day, settings_of
@@ -88,11 +88,19 @@ def overview_page(request: Request, user: User, reach: Reach = "all") -> Respons
     settings = settings_of(request)
     summaries = overview.region_overview(user, reach=reach_for(user, reach), settings=settings)
     charts = {s.path: _trend_chart(s) for s in summaries}
-    active = [p for p in pilots.list_pilots(user, settings=settings) if p.definition.end is None
-              or p.definition.end > date.today()]
+    active = [
+        p
+        for p in pilots.list_pilots(user, settings=settings)
+        if p.definition.end is None or p.definition.end > date.today()
+    ]
     target = targets.target_view(user, settings=settings)
-    context = {"summaries": summaries, "charts": charts, "reach": reach_for(user, reach),
-               "pilots": active, "target": target}
+    context = {
+        "summaries": summaries,
+        "charts": charts,
+        "reach": reach_for(user, reach),
+        "pilots": active,
+        "target": target,
+    }
     return render.page(request, "overview.html", context)
 
 
@@ -107,15 +115,6 @@ def _trend_chart(summary: overview.PathSummary) -> dict[str, Any]:
             "naive": i18n.gettext("Median of closed cases only (days)"),
         },
     }
-
-
-def reach_for(user: Principal, asked: str) -> Reach:
-    """What the user may reach: viewers their own cases, coordinators all, analysts choose."""
-    if user.role == "viewer":
-        return "own"
-    if user.role == "coordinator":
-        return "all"
-    return "own" if asked == "own" else "all"
 
 
 def _period(

@@ -27,16 +27,21 @@ def progress_chart(view: targets.TargetView) -> dict[str, Any]:
         "months": [m.date().isoformat() for m in monthly["month"]],
         "cumulative": monthly["cumulative"].tolist(),
         "trajectory": monthly["trajectory"].tolist(),
-        "labels": {"cumulative": i18n.gettext("New jobs so far"),
-                   "trajectory": i18n.gettext("Trajectory to the target"),
-                   "forecast": i18n.gettext("Forecast (90 %% interval)").replace("%%", "%")},
+        "labels": {
+            "cumulative": i18n.gettext("New jobs so far"),
+            "trajectory": i18n.gettext("Trajectory to the target"),
+            "forecast": i18n.gettext("Forecast (90 %% interval)").replace("%%", "%"),
+        },
     }
     forecast = view.progress.forecast
     if forecast is not None:
         path = forecast.path
-        chart["forecast"] = {"months": [m.isoformat()[:10] for m in path["month"]],
-                             "expected": path["expected"].tolist(), "low": path["low"].tolist(),
-                             "high": path["high"].tolist()}
+        chart["forecast"] = {
+            "months": [m.isoformat()[:10] for m in path["month"]],
+            "expected": path["expected"].tolist(),
+            "low": path["low"].tolist(),
+            "high": path["high"].tolist(),
+        }
     return chart
 
 
@@ -53,9 +58,14 @@ def target_page(request: Request, user: User, jobs: str | None = None) -> Respon
         if not 0 < count <= 1_000_000:
             raise UsageError("jobs: give a number between 0 and 1 000 000")
         what_if = targets.impact_of(count, settings=settings)
-    context = {"view": view, "p": view.progress, "chart": progress_chart(view),
-               "what_if": what_if, "jobs": jobs or "1000",
-               "io_table": (settings.data_dir / targets.IO_FILE).exists()}
+    context = {
+        "view": view,
+        "p": view.progress,
+        "chart": progress_chart(view),
+        "what_if": what_if,
+        "jobs": jobs or "1000",
+        "io_table": (settings.data_dir / targets.IO_FILE).exists(),
+    }
     return render.page(request, "target.html", context)
 
 
@@ -66,13 +76,19 @@ async def save_target(request: Request, user: User) -> Response:
     last = parse_day(fields.get("horizon"), name="horizon")
     if first is None or last is None:
         raise UsageError("the target needs a start and a horizon")
-    subs = {key[4:].replace("_", " "): _number(key[4:], value)
-            for key, value in fields.items() if key.startswith("sub_") and value.strip()}
+    subs = {
+        key[4:].replace("_", " "): _number(key[4:], value)
+        for key, value in fields.items()
+        if key.startswith("sub_") and value.strip()
+    }
     baseline = fields.get("baseline_jobs", "").strip()
     targets.save_target(
-        user, jobs=_number("jobs", fields.get("jobs", "")),
+        user,
+        jobs=_number("jobs", fields.get("jobs", "")),
         baseline_jobs=_number("baseline_jobs", baseline) if baseline else None,
-        start=first, horizon=last, sub_targets=subs,
+        start=first,
+        horizon=last,
+        sub_targets=subs,
         euro_per_job=_number("euro_per_job", fields.get("euro_per_job", "")),
         multiplier=_number("multiplier", fields.get("multiplier", "")),
         settings=settings_of(request),
@@ -89,8 +105,9 @@ def _number(name: str, text: str) -> float:
 
 @router.post("/target/jobs")
 async def upload_jobs(request: Request, user: User) -> Response:
-    await _save_upload(request, lambda path: targets.import_jobs(user, path,
-                                                                 settings=settings_of(request)))
+    await _save_upload(
+        request, lambda path: targets.import_jobs(user, path, settings=settings_of(request))
+    )
     return RedirectResponse("/target", status_code=303)
 
 
