@@ -35,7 +35,7 @@ def demo(demo_region: Path, tmp_path: Path) -> Iterator[Settings]:
 
 
 def test_default_target_and_effect_are_the_sources(demo: Settings) -> None:
-    target, config = targets.current_target(settings=demo)
+    target, _ = targets.current_target(settings=demo)
     assert target.jobs == 1000 and target.share == pytest.approx(0.017)
     effect = targets.impact_of(1000, settings=demo)
     assert effect.direct_eur == pytest.approx(150e6)
