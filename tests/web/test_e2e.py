@@ -356,3 +356,30 @@ def test_pilot_result_and_registration(visit: Visit, server: Server) -> None:
     assert re.search(r"/pilots/\d+$", page.url)
     visit.shot("pilot-registered")
     visit.assert_clean()
+
+
+def test_network_challenges_and_target(visit: Visit, server: Server) -> None:
+    page = visit.page
+    _sign_in(visit, server, "analyst")
+    page.goto("/network")
+    expect(page.locator("#network-drawing svg")).to_be_visible()
+    expect(page.locator("#network-edges tbody tr").first).to_be_visible()
+    visit.shot("network")
+    page.goto("/challenges")
+    page.fill("#post-challenge input[name=title]", "<b>Queue</b> at the TE Office")
+    page.fill("#post-challenge textarea[name=body]", "<script>window.hacked = 1</script>")
+    with page.expect_navigation():
+        page.click("#post-challenge button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("<b>Queue</b>")
+    expect(page.locator("#challenge-body")).to_contain_text("<script>")
+    assert page.evaluate("window.hacked === undefined")
+    visit.shot("challenge")
+    page.goto("/target")
+    _wait_for_charts(page)
+    expect(page.locator("#total-effect")).to_contain_text("M€")
+    page.fill("#what-if input[name=jobs]", "1000")
+    with page.expect_navigation():
+        page.click("#what-if button[type=submit]")
+    expect(page.locator("#what-if-result")).to_contain_text("220,5")
+    visit.shot("target")
+    visit.assert_clean()
