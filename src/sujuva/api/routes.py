@@ -6,6 +6,7 @@ shape ``{"error": {"kind", "message", "details"}}``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -13,8 +14,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from sujuva.config import Settings
 from sujuva.services import accounts, cases, dashboard, overview, uploads
-from sujuva.services.access import Reach, reach_for, require_admin, require_events
+from sujuva.services.access import Grant, Reach, reach_for, require_admin, require_events
 from sujuva.services.principal import Principal
 from sujuva.services.records import frame_records
 from sujuva.web.deps import RowId, api_user, parse_day, settings_of
@@ -117,25 +119,35 @@ def region_overview(request: Request, user: Caller, reach: Reach = "all") -> lis
     ]
 
 
+@dataclass
+class Period:
+    """A request's period and reach (cross-organisation requests snap to one quarter)."""
+
+    start: str | None = None
+    end: str | None = None
+    reach: Reach = "all"
+
+    def grant(self, user: Principal, path: str, settings: Settings) -> Grant:
+        return dashboard.grant_for(
+            user,
+            path=path,
+            start=parse_day(self.start, name="start"),
+            end=parse_day(self.end, name="end"),
+            reach=reach_for(user, self.reach),
+            settings=settings,
+        )
+
+
 @router.get("/paths/{path}/lead-time", response_model=LeadResult)
 def lead_time(
     request: Request,
     user: Caller,
     path: str,
-    start: str | None = None,
-    end: str | None = None,
-    reach: Reach = "all",
+    period: Annotated[Period, Depends()],
 ) -> LeadResult:
     """Kaplan–Meier lead time (open cases censored) beside the closed-only figures."""
     settings = settings_of(request)
-    grant = dashboard.grant_for(
-        user,
-        path=path,
-        start=parse_day(start, name="start"),
-        end=parse_day(end, name="end"),
-        reach=reach_for(user, reach),
-        settings=settings,
-    )
+    grant = period.grant(user, path, settings)
     lead = dashboard.lead_figures(grant, settings=settings)
     return LeadResult(
         path=path,
@@ -160,21 +172,12 @@ def table(
     user: Caller,
     path: str,
     table: TableName,
-    start: str | None = None,
-    end: str | None = None,
-    reach: Reach = "all",
+    period: Annotated[Period, Depends()],
 ) -> TableResult:
     """One table of the path page: map arcs and steps, hand-offs, deadlines, value, variants,
     rework. Cross-organisation requests are served per calendar quarter, suppressed."""
     settings = settings_of(request)
-    grant = dashboard.grant_for(
-        user,
-        path=path,
-        start=parse_day(start, name="start"),
-        end=parse_day(end, name="end"),
-        reach=reach_for(user, reach),
-        settings=settings,
-    )
+    grant = period.grant(user, path, settings)
     frame = dashboard.table(table, grant, settings=settings)
     return TableResult(
         path=path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -129,21 +130,29 @@ def _period(
     return first, stop
 
 
+@dataclass
+class MapQuery:
+    """The path page's and map's query: period, reach and the map's sliders and label."""
+
+    reach: Reach = "all"
+    start: str | None = None
+    end: str | None = None
+    activities: Annotated[int, Query(ge=5, le=100)] = 100
+    arcs: Annotated[int, Query(ge=5, le=100)] = 80
+    label: Literal["frequency", "waiting"] = "frequency"
+
+
 @router.get("/paths/{path}")
 def path_page(
     request: Request,
     user: User,
     path: str,
-    reach: Reach = "all",
-    start: str | None = None,
-    end: str | None = None,
-    activities: Annotated[int, Query(ge=5, le=100)] = 100,
-    arcs: Annotated[int, Query(ge=5, le=100)] = 80,
-    label: Literal["frequency", "waiting"] = "frequency",
+    view_query: Annotated[MapQuery, Depends()],
 ) -> Response:
     settings = settings_of(request)
-    reach = reach_for(user, reach)
-    first, stop = _period(user, reach, start, end, request)
+    q = view_query
+    reach = reach_for(user, q.reach)
+    first, stop = _period(user, reach, q.start, q.end, request)
     view = dashboard.path_view(
         user, path=path, start=first, end=stop, reach=reach, settings=settings
     )
@@ -154,9 +163,9 @@ def path_page(
         "reach": reach,
         "start": first,
         "end": stop,
-        "activities": activities,
-        "arcs_pct": arcs,
-        "label": label,
+        "activities": q.activities,
+        "arcs_pct": q.arcs,
+        "label": q.label,
         "quarters": overview.quarters(settings=settings),
         "curve": {
             "x": curve["days"].tolist(),
@@ -175,24 +184,20 @@ def map_image(
     request: Request,
     user: User,
     path: str,
-    reach: Reach = "all",
-    start: str | None = None,
-    end: str | None = None,
-    activities: Annotated[int, Query(ge=5, le=100)] = 100,
-    arcs: Annotated[int, Query(ge=5, le=100)] = 80,
-    label: Literal["frequency", "waiting"] = "frequency",
+    view_query: Annotated[MapQuery, Depends()],
 ) -> Response:
-    reach = reach_for(user, reach)
-    first, stop = _period(user, reach, start, end, request)
+    q = view_query
+    reach = reach_for(user, q.reach)
+    first, stop = _period(user, reach, q.start, q.end, request)
     svg = dashboard.map_svg(
         user,
         path=path,
         start=first,
         end=stop,
         reach=reach,
-        activity_coverage=activities / 100,
-        arc_coverage=arcs / 100,
-        label=label,
+        activity_coverage=q.activities / 100,
+        arc_coverage=q.arcs / 100,
+        label=q.label,
         settings=settings_of(request),
     )
     return Response(svg, media_type="image/svg+xml")
