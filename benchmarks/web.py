@@ -102,6 +102,10 @@ def pages(region: Region) -> dict[str, str]:
         "/paths/<p>/compare": f"/paths/{p}/compare",
         "/data": "/data",
         "/api/v1/.../tables/arcs": f"/api/v1/paths/{p}/tables/arcs?start={q}",
+        "/pilots/1": "/pilots/1",
+        "/network": "/network",
+        "/challenges": "/challenges",
+        "/target": "/target",
     }
 
 
@@ -171,7 +175,7 @@ class AppServer:
 
     def _accounts(self, database_url: str) -> None:
         from sujuva.config import override_settings, reset_settings
-        from sujuva.services import accounts
+        from sujuva.services import accounts, challenges, members, pilots, targets
         from sujuva.store.appdb import dispose_engine, upgrade_database
 
         reset_settings()
@@ -181,6 +185,11 @@ class AppServer:
             organisations=self.region.organisations, settings=settings
         )
         self.logins = {login.username: login.password for login in found}
+        settings = override_settings(demo_dir=self.region.data_dir.parent / "files")
+        pilots.ensure_demo_pilots(settings=settings)
+        members.ensure_demo_members(settings=settings)
+        challenges.ensure_demo_challenges(settings=settings)
+        targets.ensure_demo_jobs(settings=settings)
         dispose_engine(settings=settings)
         reset_settings()
 

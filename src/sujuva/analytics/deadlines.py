@@ -100,11 +100,15 @@ class DeadlineReport:
     breaches: pd.DataFrame
 
 
+def judged_cases(scope: Scope, rules: list[Rule], *, zone: str) -> pd.DataFrame:
+    """Every (rule, case) judged: rule, case_id, organisation, started, stopped, elapsed,
+    limit, unit, met."""
+    return pd.concat([_judge(scope, rule, zone) for rule in rules] or [_empty()], ignore_index=True)
+
+
 def deadlines(scope: Scope, rules: list[Rule], *, zone: str) -> DeadlineReport:
     """Judge every rule on the selected cases."""
-    judged = pd.concat(
-        [_judge(scope, rule, zone) for rule in rules] or [_empty()], ignore_index=True
-    )
+    judged = judged_cases(scope, rules, zone=zone)
     grouped = judged.groupby("rule", sort=False)
     ids = [rule.id for rule in rules]
     summary = pd.DataFrame(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sujuva.analytics import outcomes
+from sujuva.analytics import deadlines, outcomes
 from sujuva.analytics.compare import Comparison as MapComparison
 from sujuva.analytics.scope import scope
 from sujuva.analytics.selection import Selection
@@ -211,7 +211,9 @@ def _pilot_data(definition: PilotDefinition, settings: Settings) -> pd.DataFrame
             )
         }
         measures = outcomes.case_measures(whole)
-    frame = frame.merge(measures, on="case_id", how="left")
+        judged = deadlines.judged_cases(whole, deadlines.load_rules(), zone=settings.timezone)
+    met = judged.groupby("case_id")["met"].mean().rename("deadline_met").reset_index()
+    frame = frame.merge(measures, on="case_id", how="left").merge(met, on="case_id", how="left")
     return _label(frame, definition, members, zone)
 
 
@@ -371,7 +373,8 @@ def _map_change(definition: PilotDefinition, settings: Settings) -> MapCompariso
 def _secondary(data: pd.DataFrame) -> pd.DataFrame:
     """Per group and period: cases, shares reaching the outcome, still open and ending
     otherwise, median days of those who reached it (descriptive, uncensored: shown only beside
-    the Kaplan–Meier figures), hand-offs and waiting per case, mean customer rating."""
+    the Kaplan–Meier figures), hand-offs and waiting per case, mean customer rating, share of
+    statutory deadlines met (over the cases the rules judge)."""
     rows = []
     for (group, period), part in data.groupby(["group", "period"]):
         reached = part["event"] == 1
@@ -390,6 +393,9 @@ def _secondary(data: pd.DataFrame) -> pd.DataFrame:
                 "waiting_days_per_case": float(part["waiting_days"].mean()),
                 "mean_rating": float(part["mean_rating"].mean())
                 if part["mean_rating"].notna().any()
+                else None,
+                "deadline_share_met": float(part["deadline_met"].mean())
+                if part["deadline_met"].notna().any()
                 else None,
             }
         )
