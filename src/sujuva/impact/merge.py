@@ -84,13 +84,25 @@ def _candidates(
             imp[imp["case_id"] != ""], on="case_id", suffixes=("_d", "_i")
         )
     else:
-        pairs = der.merge(imp, on=["organisation", "type", "sector"], suffixes=("_d", "_i"))
+        pairs = _near_pairs(der, imp, window_days=window_days)
         pairs = pairs[(pairs["case_id_d"] == "") | (pairs["case_id_i"] == "")]
     gap = (pairs["date_d"] - pairs["date_i"]).abs().dt.days
     pairs = pairs.assign(gap=gap)
     if rule != "case_id":
         pairs = pairs[pairs["gap"] <= window_days]
     return pairs.sort_values(["gap", "der", "imp"])[["der", "imp"]]
+
+
+def _near_pairs(der: pd.DataFrame, imp: pd.DataFrame, *, window_days: int) -> pd.DataFrame:
+    """Pairs with the same organisation, type and sector whose dates lie in the same or a
+    neighbouring bucket of ``window_days + 1`` days: every pair within the window is among
+    them, and the join stays linear instead of pairing every record of an organisation."""
+    width = window_days + 1
+    epoch = pd.Timestamp("1970-01-01")
+    der = der.assign(bucket=(der["date"] - epoch).dt.days // width)
+    base = (imp["date"] - epoch).dt.days // width
+    imp = pd.concat([imp.assign(bucket=base + shift) for shift in (-1, 0, 1)], ignore_index=True)
+    return der.merge(imp, on=["organisation", "type", "sector", "bucket"], suffixes=("_d", "_i"))
 
 
 def _greedy(pairs: pd.DataFrame, used_der: set[int], used_imp: set[int]) -> list[tuple[int, int]]:

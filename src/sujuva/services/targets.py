@@ -273,7 +273,13 @@ def _pilot_credit(frame: pd.DataFrame, settings: Settings) -> pd.Series:
 def all_jobs(*, settings: Settings | None = None) -> MergeResult:
     """Imported and derived records merged: a job found both ways counts once."""
     settings = settings or get_settings()
-    return merge_job_records(imported=_imported(settings), derived=derived_jobs(settings=settings))
+    return cache.cached(
+        settings,
+        "all-jobs",
+        lambda: merge_job_records(
+            imported=_imported(settings), derived=derived_jobs(settings=settings)
+        ),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -293,9 +299,17 @@ class TargetView:
 def target_view(
     principal: Principal, *, as_of: date | None = None, settings: Settings | None = None
 ) -> TargetView:
-    """Progress toward the target on ``as_of`` (default: the last day with data)."""
+    """Progress toward the target on ``as_of`` (default: the last day with data); cached per
+    store generation until the target or the job records change."""
     settings = settings or get_settings()
     require_member(principal)
+    own = principal.organisation if principal.role == "viewer" else None
+    return cache.cached(
+        settings, ("target-view", own, as_of), lambda: _target_view(principal, as_of, settings)
+    )
+
+
+def _target_view(principal: Principal, as_of: date | None, settings: Settings) -> TargetView:
     target, config = current_target(settings=settings)
     merged = all_jobs(settings=settings)
     # the target counts new jobs in the focus sectors; others are shown beside it
