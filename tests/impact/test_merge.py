@@ -77,3 +77,17 @@ def test_empty_sides_and_missing_columns() -> None:
     assert len(result.records) == 1 and result.dropped_total == 0
     with pytest.raises(UsageError, match="imported job records lack the column"):
         merge_job_records(imported=pd.DataFrame({"date": []}), derived=derived)
+
+
+def test_large_organisations_merge_without_pairing_everything() -> None:
+    """One busy organisation: 20,000 derived and 10,000 imported records over four years.
+    Pairing every record of the organisation would make 200 million candidates; the date
+    buckets keep the join near-linear, and every imported record finds its derived twin."""
+    days = pd.date_range("2016-01-01", periods=20_000, freq="100min").normalize()
+    derived = records([{"date": d} for d in days], "derived")
+    imported = records(
+        [{"date": d, "job_id": f"J{i}"} for i, d in enumerate(days[::2])], "imported"
+    )
+    result = merge_job_records(imported=imported, derived=derived)
+    assert result.dropped_by_match == len(imported)
+    assert len(result.records) == len(derived)
