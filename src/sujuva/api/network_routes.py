@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from sujuva.api.routes import ERRORS
-from sujuva.services import challenges, members, network, overview, targets
+from sujuva.services import challenges, members, network, overview, target_json, targets
 from sujuva.services.access import reach_for
 from sujuva.services.pilot_json import finite
 from sujuva.services.principal import Principal
@@ -106,44 +106,7 @@ def _challenge_json(item: challenges.Challenge) -> dict[str, Any]:
 def target(request: Request, user: Caller) -> dict[str, Any]:
     """Progress toward the jobs target, the forecast, tables (suppressed) and the effect."""
     view = targets.target_view(user, settings=settings_of(request))
-    p = view.progress
-    body: dict[str, Any] = finite(
-        {
-            "target": {
-                "jobs": view.target.jobs,
-                "share": view.target.share,
-                "baseline_jobs": view.target.baseline_jobs,
-                "start": view.target.start,
-                "horizon": view.target.horizon,
-            },
-            "cumulative": p.cumulative,
-            "expected_now": p.expected_now,
-            "gap": p.gap,
-            "on_track": p.on_track,
-            "reached_date": p.reached_date,
-            "pace_per_month": p.pace_per_month,
-            "forecast": None
-            if p.forecast is None
-            else {
-                "expected_at_horizon": p.forecast.expected_at_horizon,
-                "low": p.forecast.low,
-                "high": p.forecast.high,
-                "level": p.forecast.level,
-            },
-            "monthly": frame_records(p.monthly),
-            "by_sector": frame_records(p.by_sector),
-            "by_organisation": frame_records(view.by_organisation),
-            "by_path": frame_records(view.by_path),
-            "by_pilot": frame_records(view.by_pilot),
-            "records": {
-                "imported": int((view.merged.records["source"] == "imported").sum()),
-                "derived": int((view.merged.records["source"] == "derived").sum()),
-                "counted_once": int(view.merged.dropped_total),
-            },
-            "effect": _effect_json(view.effect),
-        }
-    )
-    return body
+    return target_json.target_as_json(view)
 
 
 @router.get("/impact")
@@ -153,21 +116,6 @@ def impact(
     """What ``jobs`` new jobs are worth a year under the configured assumptions."""
     targets.require_member(user)
     body: dict[str, Any] = finite(
-        _effect_json(targets.impact_of(jobs, settings=settings_of(request)))
+        target_json.effect_as_json(targets.impact_of(jobs, settings=settings_of(request)))
     )
     return body
-
-
-def _effect_json(effect: Any) -> dict[str, Any]:
-    return {
-        "method": effect.method,
-        "jobs": effect.jobs,
-        "direct_eur": effect.direct_eur,
-        "indirect_eur": effect.indirect_eur,
-        "induced_eur": effect.induced_eur,
-        "total_eur": effect.total_eur,
-        "explanation": [
-            {"name": e.name, "value": e.value, "formula": e.formula, "parameters": e.parameters}
-            for e in effect.explanation
-        ],
-    }

@@ -17,7 +17,7 @@ from sujuva.cli.output import console
 from sujuva.config import Settings, get_settings
 from sujuva.errors import UsageError
 from sujuva.impact import EffectConfig, jobs_effect, read_io_table
-from sujuva.services import members, network, overview, targets
+from sujuva.services import members, network, overview, target_json, targets
 from sujuva.services.pilot_json import finite
 from sujuva.services.principal import Principal
 from sujuva.services.records import frame_records
@@ -96,33 +96,7 @@ def target_command(as_json: JsonOption = False) -> None:
     view = targets.target_view(OPERATOR, settings=_settings())
     p = view.progress
     if as_json:
-        _print(
-            {
-                "target": {
-                    "jobs": view.target.jobs,
-                    "share": view.target.share,
-                    "start": view.target.start,
-                    "horizon": view.target.horizon,
-                },
-                "cumulative": p.cumulative,
-                "expected_now": p.expected_now,
-                "on_track": p.on_track,
-                "reached_date": p.reached_date,
-                "pace_per_month": p.pace_per_month,
-                "forecast": None
-                if p.forecast is None
-                else {
-                    "expected_at_horizon": p.forecast.expected_at_horizon,
-                    "low": p.forecast.low,
-                    "high": p.forecast.high,
-                },
-                "by_sector": frame_records(p.by_sector),
-                "effect": {
-                    "direct_eur": view.effect.direct_eur,
-                    "total_eur": view.effect.total_eur,
-                },
-            }
-        )
+        _print(target_json.target_as_json(view))
         return
     console.print(
         f"{p.cumulative:,.0f} of {view.target.jobs:,.0f} new jobs "
@@ -182,25 +156,7 @@ def impact_command(
     else:
         effect = targets.impact_of(jobs, settings=settings)
     if as_json:
-        _print(
-            {
-                "method": effect.method,
-                "jobs": effect.jobs,
-                "direct_eur": effect.direct_eur,
-                "indirect_eur": effect.indirect_eur,
-                "induced_eur": effect.induced_eur,
-                "total_eur": effect.total_eur,
-                "explanation": [
-                    {
-                        "name": e.name,
-                        "value": e.value,
-                        "formula": e.formula,
-                        "parameters": e.parameters,
-                    }
-                    for e in effect.explanation
-                ],
-            }
-        )
+        _print(target_json.effect_as_json(effect))
         return
     for line in effect.explanation:
         console.print(line.formula)
