@@ -34,24 +34,28 @@ class Variants:
 
 
 def variants(scope: Scope, *, top: int | None = None) -> Variants:
-    """Variants in one pass: each case's sequence gets an order-aware fingerprint (two 64-bit
-    XORs of hashes of (position, activity); positions are unique in a case, so nothing cancels
-    and no per-case sort is needed); cases are grouped by fingerprint and event count, and one
-    representative case per variant is decoded."""
+    """Variants in one pass: each case's sequence gets an order-aware fingerprint (the 64-bit
+    XOR of the hashes of one integer per event that packs its position and activity, so that
+    swapped steps hash apart; positions are unique in a case, so nothing cancels and no per-case
+    sort is needed; with the event count as a second key, two variants share a fingerprint with
+    odds of about v²/2⁶⁵ for v variants); the event count and duration come from the case table
+    (first and last completion, materialised at import); cases are grouped by fingerprint and
+    event count, and one representative case per variant is decoded."""
     limit = f"LIMIT {int(top)}" if top else ""
     rows = scope.frame(f"""
         WITH fingerprints AS (
-            SELECT case_idx, count(*) AS events,
-                   bit_xor(hash(pos, activity_code)) AS fp1,
-                   bit_xor(hash(activity_code, pos, 'sujuva')) AS fp2,
-                   (epoch_us(max(ts)) - epoch_us(min(ts))) / 1e6 AS d
+            SELECT case_idx,
+                   bit_xor(hash(pos::BIGINT * 4294967296 + activity_code)) AS fp
             FROM sel_events GROUP BY case_idx
         )
-        SELECT count(*) AS cases, any_value(events) AS events, min(case_idx) AS example,
+        SELECT count(*) AS cases, any_value(c.n_events) AS events, min(case_idx) AS example,
                median(d) AS duration_median_s, avg(d) AS duration_mean_s,
                sum(count(*)) OVER () AS total
-        FROM fingerprints
-        GROUP BY events, fp1, fp2
+        FROM fingerprints f
+        JOIN (SELECT case_idx, n_events,
+                     (epoch_us(last_ts) - epoch_us(first_ts)) / 1e6 AS d FROM sel_cases) c
+          USING (case_idx)
+        GROUP BY c.n_events, fp
         ORDER BY cases DESC, example {limit}
     """)
     total = float(rows["total"].iloc[0]) if len(rows) else 0.0
