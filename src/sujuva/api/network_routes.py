@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from sujuva.api.routes import ERRORS
-from sujuva.services import challenges, members, network, overview, target_json, targets
+from sujuva.services import challenges, members, network, target_json, targets
 from sujuva.services.access import reach_for
 from sujuva.services.pilot_json import finite
 from sujuva.services.principal import Principal
@@ -34,12 +34,12 @@ def observed_network(
 ) -> dict[str, Any]:
     """Organisations linked by shared customers and hand-offs in one quarter (suppressed across
     organisations), with degree, betweenness, bridges and isolated members."""
-    settings = settings_of(request)
-    chosen = reach_for(user, reach)
-    first = parse_day(start, name="start")
-    if chosen == "all" and first is None:
-        first = overview.latest_complete_quarter(settings=settings)
-    view = network.network_view(user, start=first, reach=chosen, settings=settings)
+    view = network.network_view(
+        user,
+        start=parse_day(start, name="start"),
+        reach=reach_for(user, reach),
+        settings=settings_of(request),
+    )
     body: dict[str, Any] = finite(
         {
             "start": view.grant.selection.start_from,

@@ -29,8 +29,8 @@ from sujuva.network import (
     to_csv,
     to_graphml,
 )
-from sujuva.services import cache, members
-from sujuva.services.access import Grant, Reach, authorise
+from sujuva.services import cache, members, overview
+from sujuva.services.access import Grant, Reach, authorise, reach_for
 from sujuva.services.dashboard import selection_key
 from sujuva.services.principal import Principal
 from sujuva.services.publish import publish, visible
@@ -68,8 +68,11 @@ def network_view(
     reach: Reach = "all",
     settings: Settings | None = None,
 ) -> NetworkView:
-    """The network of all paths in the period, as this user may see it."""
+    """The network of all paths in the period, as this user may see it; across organisations
+    without a start, the latest complete quarter."""
     settings = settings or get_settings()
+    if start is None and reach_for(principal, reach) == "all":
+        start = overview.latest_complete_quarter(settings=settings)
     grant = authorise(
         principal, Selection(start_from=start, start_to=end), level="aggregate", reach=reach
     )

@@ -6,7 +6,11 @@ variable, which must happen in the request's own task to reach the page code.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Path as FastApiPath
@@ -90,3 +94,24 @@ def parse_day(value: str | None, *, name: str) -> date | None:
     if not YEARS[0] <= day.year <= YEARS[1]:
         raise UsageError(f"{name}: {value} is outside the years {YEARS[0]}–{YEARS[1]}")
     return day
+
+
+async def uploaded_bytes(request: Request, *, missing: str) -> tuple[str, bytes]:
+    """The file of a form's ``file`` field: its name and content (``missing`` if none)."""
+    upload = (await request.form()).get("file")
+    if upload is None or isinstance(upload, str):
+        raise UsageError(missing)
+    return upload.filename or "", await upload.read()
+
+
+@asynccontextmanager
+async def uploaded_file(
+    request: Request, *, missing: str, default_name: str
+) -> AsyncIterator[Path]:
+    """The form's uploaded ``file`` saved under its own base name in a temporary folder
+    (removed afterwards), for readers that report errors by file name."""
+    name, content = await uploaded_bytes(request, missing=missing)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (Path(name or default_name).name or default_name)
+        path.write_bytes(content)
+        yield path

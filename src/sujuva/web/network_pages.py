@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-import tempfile
 import zipfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sujuva.errors import UsageError
 from sujuva.services import members, network, overview
 from sujuva.services.access import reach_for
 from sujuva.services.members import Member
@@ -19,19 +16,19 @@ from sujuva.services.principal import Principal
 from sujuva.services.records import frame_records
 from sujuva.store.appdb_network import COMMITMENTS, SECTOR_TYPES
 from sujuva.web import render
-from sujuva.web.deps import page_user, parse_day, settings_of
+from sujuva.web.deps import page_user, parse_day, settings_of, uploaded_file
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
 
 
 def _view(request: Request, user: Principal, start: str | None, reach: str) -> network.NetworkView:
-    settings = settings_of(request)
-    chosen = reach_for(user, reach)
-    first = parse_day(start, name="start")
-    if chosen == "all" and first is None:
-        first = overview.latest_complete_quarter(settings=settings)
-    return network.network_view(user, start=first, reach=chosen, settings=settings)
+    return network.network_view(
+        user,
+        start=parse_day(start, name="start"),
+        reach=reach_for(user, reach),
+        settings=settings_of(request),
+    )
 
 
 @router.get("/network")
@@ -115,12 +112,8 @@ def save_member(
 async def import_members(request: Request, user: User) -> Response:
     """Members from an uploaded CSV (code, name, sector_type, commitment, contact,
     paths_served with ';' between paths): all rows or none."""
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise UsageError("choose a CSV file of members")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(upload.filename or "members.csv").name or "members.csv")
-        path.write_bytes(await upload.read())
+    async with uploaded_file(
+        request, missing="choose a CSV file of members", default_name="members.csv"
+    ) as path:
         members.import_members(user, path, settings=settings_of(request))
     return RedirectResponse("/network#members", status_code=303)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -16,13 +15,6 @@ from sujuva.web import i18n
 from sujuva.web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def _missing(value: object) -> bool:
-    """None, NaN or pandas' NA: a cell with nothing to show."""
-    if value is None or isinstance(value, (list, tuple, dict)):
-        return value is None
-    return bool(pd.isna(value))  # type: ignore[call-overload]
 
 
 ENV = Environment(
@@ -40,7 +32,6 @@ ENV.filters["days"] = lambda seconds: i18n.number(
     None if seconds is None else float(seconds) / 86400, 1
 )
 ENV.filters["tojson_data"] = lambda value: json.dumps(value, default=str).replace("</", "<\\/")
-ENV.tests["missing"] = _missing
 ENV.filters["quarter"] = i18n.quarter
 ENV.filters["meur"] = lambda euros: i18n.number(None if euros is None else euros / 1e6, 1) + " M€"
 ENV.filters["pvalue"] = lambda p: (

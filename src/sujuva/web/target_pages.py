@@ -3,8 +3,6 @@ effect with its formulas, job-record and input–output uploads, the target's se
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +12,7 @@ from sujuva.errors import UsageError
 from sujuva.services import targets
 from sujuva.services.principal import Principal
 from sujuva.web import i18n, render
-from sujuva.web.deps import page_user, parse_day, settings_of
+from sujuva.web.deps import page_user, parse_day, settings_of, uploaded_bytes, uploaded_file
 
 router = APIRouter(include_in_schema=False)
 User = Annotated[Principal, Depends(page_user)]
@@ -105,19 +103,15 @@ def _number(name: str, text: str) -> float:
 
 @router.post("/target/jobs")
 async def upload_jobs(request: Request, user: User) -> Response:
-    await _save_upload(
-        request, lambda path: targets.import_jobs(user, path, settings=settings_of(request))
-    )
+    async with uploaded_file(request, missing="choose a CSV file", default_name="jobs.csv") as path:
+        targets.import_jobs(user, path, settings=settings_of(request))
     return RedirectResponse("/target", status_code=303)
 
 
 @router.post("/target/io-table")
 async def upload_io_table(request: Request, user: User) -> Response:
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise UsageError("choose an input–output table (CSV)")
-    targets.save_io_table(user, await upload.read(), settings=settings_of(request))
+    _, content = await uploaded_bytes(request, missing="choose an input–output table (CSV)")
+    targets.save_io_table(user, content, settings=settings_of(request))
     return RedirectResponse("/target", status_code=303)
 
 
@@ -125,14 +119,3 @@ async def upload_io_table(request: Request, user: User) -> Response:
 def delete_io_table(request: Request, user: User) -> Response:
     targets.remove_io_table(user, settings=settings_of(request))
     return RedirectResponse("/target", status_code=303)
-
-
-async def _save_upload(request: Request, use: Any) -> None:
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise UsageError("choose a CSV file")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (Path(upload.filename or "jobs.csv").name or "jobs.csv")
-        path.write_bytes(await upload.read())
-        use(path)
