@@ -18,7 +18,9 @@ TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
 BAD = DATA / "bad"
 GOOD = DATA / "good"
-PUBLIC_LOGS = TESTS.parent.parent / "shared" / "data" / "public-logs"
+#: Small copies of the public logs of shared/data/public-logs, so a fresh clone runs them too.
+PUBLIC_LOGS = DATA / "public"
+SHARED_LOGS = TESTS.parent.parent / "shared" / "data" / "public-logs"
 
 
 @pytest.fixture
@@ -49,8 +51,12 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def public_log(name: str) -> Path:
-    """A public log from shared/data beside the checkout; outside CI a missing folder skips."""
+    """A public log: the vendored copy in tests/data/public (identical to the one in
+    shared/data beside the checkout, when that is there)."""
     path = PUBLIC_LOGS / name
+    shared = SHARED_LOGS / name
+    if path.exists() and shared.exists() and path.read_bytes() != shared.read_bytes():
+        pytest.fail(f"{path} differs from {shared}: copy the shared log again")
     if not path.exists():
         if os.environ.get("CI"):
             pytest.fail(f"public log {path} missing: CI must have shared/ beside the checkout")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import Annotated
 
@@ -9,10 +10,12 @@ import typer
 from rich.table import Table
 
 from sujuva.cli.output import console, print_json, row_progress
+from sujuva.errors import UsageError
 from sujuva.eventlog import model
 from sujuva.eventlog.mapping import ColumnMapping, load_mapping
+from sujuva.eventlog.pathrules import load_rules
 from sujuva.services.exporting import export_log
-from sujuva.services.importing import ImportReport, import_files
+from sujuva.services.importing import ImportReport, import_files, parse_period
 from sujuva.services.store_info import import_history, info_as_json, store_info
 
 ColumnOption = Annotated[str | None, typer.Option(show_default=False, rich_help_panel="Columns")]
@@ -83,9 +86,83 @@ def import_command(
             show_default=False,
         ),
     ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            help="Column of personal identity codes (henkilötunnus): validated, pseudonymised, "
+            "and cases formed from it by the path rules.",
+            show_default=False,
+            rich_help_panel="Linking",
+        ),
+    ] = None,
+    firm_key: Annotated[
+        str | None,
+        typer.Option(
+            "--firm-key",
+            help="Column of business IDs (Y-tunnus), validated and pseudonymised.",
+            show_default=False,
+            rich_help_panel="Linking",
+        ),
+    ] = None,
+    customer_key: Annotated[
+        str | None,
+        typer.Option(
+            "--customer-key",
+            help="Column of a customer number the organisations share (a plain key).",
+            show_default=False,
+            rich_help_panel="Linking",
+        ),
+    ] = None,
+    rules_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="Path rules TOML (default: the rules in force; see 'sujuva rules show').",
+            show_default=False,
+            rich_help_panel="Linking",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Name of the source (default: the file name without extension).",
+            show_default=False,
+            rich_help_panel="Linking",
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace the source's stored events of the period the file covers "
+            "(a corrected re-export).",
+            rich_help_panel="Linking",
+        ),
+    ] = False,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="With --replace: the period FROM..TO (dates) instead of the file's own span.",
+            show_default=False,
+            rich_help_panel="Linking",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", help="Excel sheet name or number (default: the first).", show_default=False
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Import event-log files (all or nothing unless --quarantine); duplicates are skipped."""
+    """Import event-log files (all or nothing unless --quarantine); duplicates are skipped.
+
+    Files that share a key column (--key, --firm-key, --customer-key, or a column named e.g.
+    Henkilötunnus or Y-tunnus) are linked into whole cases by the path rules.
+    """
     base = load_mapping(mapping_file) if mapping_file else ColumnMapping()
     columns = {
         model.CASE_ID: case,
@@ -100,15 +177,19 @@ def import_command(
         model.PATH: path_column,
     }
     mapping = base.merged(
-        columns={k: v for k, v in columns.items() if v}, constants={model.ACTOR: actor_name or ""}
+        columns={k: v for k, v in columns.items() if v},
+        constants={model.ACTOR: actor_name or ""},
+        keys={"person": key or "", "firm": firm_key or "", "customer": customer_key or ""},
+        source=source,
     )
-    if delimiter or encoding:
-        mapping = ColumnMapping(
-            mapping.columns,
-            mapping.constants,
-            delimiter or mapping.delimiter,
-            encoding or mapping.encoding,
-        )
+    mapping = replace_fields(
+        mapping,
+        delimiter=delimiter or mapping.delimiter,
+        encoding=encoding or mapping.encoding,
+        sheet=sheet or mapping.sheet,
+    )
+    if period and not replace:
+        raise UsageError("--period goes with --replace")
     with row_progress(not as_json) as progress:
         report = import_files(
             files,
@@ -117,6 +198,9 @@ def import_command(
             fmt=fmt,
             quarantine=quarantine,
             progress=progress,
+            rules=load_rules(rules_file) if rules_file else None,
+            replace=replace,
+            replace_period=parse_period(period) if period else None,
         )
     if as_json:
         print_json(_report_json(report))

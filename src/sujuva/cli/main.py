@@ -16,6 +16,8 @@ from sujuva.cli import (
     analysis_commands,
     data_commands,
     demo_commands,
+    key_commands,
+    linking_commands,
     network_commands,
     pilot_commands,
     serve_commands,
@@ -62,6 +64,8 @@ analysis_commands.register(app)
 serve_commands.register(app)
 pilot_commands.register(app)
 network_commands.register(app)
+key_commands.register(app)
+linking_commands.register(app)
 
 
 def run() -> None:

@@ -25,6 +25,23 @@ RESOURCE: Final = "resource"
 CHANNEL: Final = "channel"
 OUTCOME: Final = "outcome"
 
+#: Provenance: the source (export) an event came from and that source's own case number.
+SOURCE: Final = "source"
+SOURCE_CASE_ID: Final = "source_case_id"
+#: Linking keys (pseudonyms): the person (identity code or an agreed customer number) and the
+#: firm (business ID). Events with a key form their cases by the path rules.
+CUSTOMER_KEY: Final = "customer_key"
+FIRM_KEY: Final = "firm_key"
+PROVENANCE_COLUMNS: Final = (SOURCE, SOURCE_CASE_ID)
+KEY_COLUMNS: Final = (CUSTOMER_KEY, FIRM_KEY)
+#: Key kinds an import can name: a personal identity code (validated as a henkilötunnus), a
+#: business ID (validated as a Y-tunnus) and a plain shared customer number.
+KEY_KINDS: Final = ("person", "firm", "customer")
+#: Readers' raw key columns before validation: ``_key_person``, ``_key_firm``, ``_key_customer``.
+RAW_KEY_PREFIX: Final = "_key_"
+#: A file pseudonymised at its source carries its key's fingerprint in this column.
+KEY_FINGERPRINT: Final = "sujuva_key"
+
 CASE_ATTR_PREFIX: Final = "case:"
 UNKNOWN_ACTOR: Final = "unknown"
 
@@ -77,4 +94,11 @@ def is_case_attribute(name: str) -> bool:
 
 def is_free_attribute(name: str) -> bool:
     """True for a free (non-canonical, non-internal) event or case attribute column."""
-    return name not in CORE_COLUMNS and name not in INTERNAL_COLUMNS
+    return (
+        name not in CORE_COLUMNS
+        and name not in INTERNAL_COLUMNS
+        and name not in PROVENANCE_COLUMNS
+        and name not in KEY_COLUMNS
+        and not name.startswith(RAW_KEY_PREFIX)
+        and name != KEY_FINGERPRINT
+    )

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from sujuva.eventlog import model
 from sujuva.eventlog.timeparse import bool_mask, parse_times
+from sujuva.privacy.identity import check_keys
 from sujuva.privacy.pseudonym import Pseudonymiser
 
 MAX_VALUE_CHARS: Final = 65_536
@@ -40,6 +41,11 @@ class NormaliseContext:
     #: When set, every row's organisation (actor) must be this one: an organisation uploads
     #: its own events only.
     organisation: str | None = None
+    #: The source's name, kept on every event as provenance.
+    source: str = ""
+    #: Fingerprint of the store's pseudonym key: a file pseudonymised at its source must
+    #: carry the same one.
+    key_fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,8 +89,10 @@ def normalise(batch: pa.RecordBatch | pa.Table, ctx: NormaliseContext) -> Normal
     if PROBLEM in table.column_names:
         problem = table[PROBLEM].combine_chunks()
         checks.add(bool_mask(problem.is_valid()), "", problem)
-    for column, label in ((model.CASE_ID, "case id"), (model.ACTIVITY, "activity")):
-        checks.add(_blank(table, column), column, f"the {label} is empty")
+    keys = _check_keys(table, checks, ctx)
+    if keys is None:
+        checks.add(_blank(table, model.CASE_ID), model.CASE_ID, "the case id is empty")
+    checks.add(_blank(table, model.ACTIVITY), model.ACTIVITY, "the activity is empty")
     checks.add(_blank(table, model.TIMESTAMP), model.TIMESTAMP, "the completion time is empty")
     times: dict[str, pa.Array] = {}
     for column in model.TIME_COLUMNS:
@@ -105,10 +113,53 @@ def normalise(batch: pa.RecordBatch | pa.Table, ctx: NormaliseContext) -> Normal
             bool_mask(other), model.ACTOR, f"the organisation is not yours ({ctx.organisation})"
         )
     if not checks.failed.any():
-        return Normalised(events=_canonical(table, times, ctx), rejected=_rejected(table, checks))
+        events = _canonical(table, times, keys, ctx)
+        return Normalised(events=events, rejected=_rejected(table, checks))
     good = pa.array(~checks.failed)
-    events = _canonical(table.filter(good), {k: v.filter(good) for k, v in times.items()}, ctx)
+    events = _canonical(
+        table.filter(good),
+        {k: v.filter(good) for k, v in times.items()},
+        None if keys is None else {k: v.filter(good) for k, v in keys.items()},
+        ctx,
+    )
     return Normalised(events=events, rejected=_rejected(table, checks))
+
+
+def _check_keys(
+    table: pa.Table, checks: _Checks, ctx: NormaliseContext
+) -> dict[str, pa.Array] | None:
+    """Validate and normalise the linking keys; None when the file has none.
+
+    Returns the normalised key columns by kind (null where blank). A row with no key at all,
+    or with an invalid code, is rejected with a reason that never repeats the code; a file
+    pseudonymised at its source must carry this store's key fingerprint.
+    """
+    raw = {
+        name.removeprefix(model.RAW_KEY_PREFIX): name
+        for name in table.column_names
+        if name.startswith(model.RAW_KEY_PREFIX)
+    }
+    if not raw:
+        return None
+    if model.KEY_FINGERPRINT in table.column_names:
+        marks = _text(table[model.KEY_FINGERPRINT])
+        other = pc.fill_null(pc.not_equal(marks, pa.scalar(ctx.key_fingerprint)), True)
+        checks.add(
+            bool_mask(other),
+            model.KEY_FINGERPRINT,
+            "the file was pseudonymised with another key than this store's "
+            f"({ctx.key_fingerprint}); pseudonymise it again with the region's key file",
+        )
+    normalised: dict[str, pa.Array] = {}
+    for kind, column in raw.items():
+        check = check_keys(_text(table[column]), kind="plain" if kind == "customer" else kind)
+        checks.add(bool_mask(check.reason.is_valid()), column, check.reason)
+        normalised[kind] = check.normalised
+    present = np.zeros(table.num_rows, dtype=bool)
+    for values in normalised.values():
+        present |= bool_mask(values.is_valid())
+    checks.add(~present, next(iter(raw.values())), "the row has no customer key")
+    return normalised
 
 
 def _check_text(checks: _Checks, name: str, values: pa.ChunkedArray) -> None:
@@ -126,15 +177,25 @@ def _has_nul(chunk: pa.Array) -> bool:
     return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == 0).any())
 
 
-def _canonical(table: pa.Table, times: dict[str, pa.Array], ctx: NormaliseContext) -> pa.Table:
+def _canonical(
+    table: pa.Table,
+    times: dict[str, pa.Array],
+    keys: dict[str, pa.Array] | None,
+    ctx: NormaliseContext,
+) -> pa.Table:
     rows = table.num_rows
     columns: dict[str, pa.Array] = {}
-    case_ids = _text(table[model.CASE_ID])
-    customer = _text(table[model.CUSTOMER_ID]) if model.CUSTOMER_ID in table.column_names else None
-    customer = case_ids if customer is None else pc.coalesce(_nullify_blank(customer), case_ids)
-    columns[model.CASE_ID] = case_ids
-    columns[model.CUSTOMER_ID] = _pseudonymise(customer, ctx)
-    columns[model.PATH] = _with_default(table, model.PATH, ctx, ctx.default_path)
+    if keys is None:
+        case_ids = _text(table[model.CASE_ID])
+        customer = _optional(table, model.CUSTOMER_ID)
+        columns[model.CASE_ID] = case_ids
+        columns[model.CUSTOMER_ID] = _pseudonymise(pc.coalesce(customer, case_ids), ctx)
+        columns[model.PATH] = _with_default(table, model.PATH, ctx, ctx.default_path)
+    else:
+        # cases are formed from the keys by the path rules when the store is built
+        columns[model.CASE_ID] = pa.nulls(rows, pa.string())
+        columns[model.CUSTOMER_ID] = pa.nulls(rows, pa.string())
+        columns[model.PATH] = _with_default(table, model.PATH, ctx, None)
     columns[model.ACTIVITY] = _text(table[model.ACTIVITY])
     columns[model.ACTOR] = _with_default(table, model.ACTOR, ctx, model.UNKNOWN_ACTOR)
     columns[model.TIMESTAMP] = times[model.TIMESTAMP]
@@ -145,6 +206,8 @@ def _canonical(table: pa.Table, times: dict[str, pa.Array], ctx: NormaliseContex
     columns[model.RESOURCE] = _pseudonymise(resource, ctx)
     columns[model.CHANNEL] = _with_default(table, model.CHANNEL, ctx, None)
     columns[model.OUTCOME] = _optional(table, model.OUTCOME)
+    for name, values in _provenance(table, keys, ctx).items():
+        columns[name] = values
     for name in table.column_names:
         if model.is_free_attribute(name) and name != PROBLEM:
             columns[name] = _attribute(table[name], ctx)
@@ -152,6 +215,29 @@ def _canonical(table: pa.Table, times: dict[str, pa.Array], ctx: NormaliseContex
         if name in table.column_names:
             columns[name] = table[name].combine_chunks()
     return pa.table(columns)
+
+
+def _provenance(
+    table: pa.Table, keys: dict[str, pa.Array] | None, ctx: NormaliseContext
+) -> dict[str, pa.Array]:
+    """The source's name and own case number, and the pseudonymised linking keys."""
+    rows = table.num_rows
+    source = _optional(table, model.SOURCE)
+    own_case = _optional(table, model.SOURCE_CASE_ID)
+    if model.CASE_ID in table.column_names:
+        own_case = pc.coalesce(own_case, _nullify_blank(_text(table[model.CASE_ID])))
+    columns = {
+        model.SOURCE: pc.coalesce(source, pa.scalar(ctx.source, pa.string())),
+        model.SOURCE_CASE_ID: own_case,
+        model.CUSTOMER_KEY: pa.nulls(rows, pa.string()),
+        model.FIRM_KEY: pa.nulls(rows, pa.string()),
+    }
+    if keys is not None:
+        person = keys.get("person", pa.nulls(rows, pa.string()))
+        person = pc.coalesce(person, keys.get("customer", pa.nulls(rows, pa.string())))
+        columns[model.CUSTOMER_KEY] = _pseudonymise(person, ctx)
+        columns[model.FIRM_KEY] = _pseudonymise(keys.get("firm", pa.nulls(rows, pa.string())), ctx)
+    return columns
 
 
 def _pseudonymise(values: pa.Array, ctx: NormaliseContext) -> pa.Array:
@@ -231,11 +317,17 @@ def _rejected(table: pa.Table, checks: _Checks) -> pa.Table:
     columns["_column"] = pa.array(failed_columns.tolist(), type=pa.string())
     columns["_reason"] = pa.array(checks.reason[checks.failed].tolist(), type=pa.string())
     values = [
-        _shorten(columns[c][i].as_py()) if c in columns else ""
+        _shorten(columns[c][i].as_py()) if c in columns and not _secret(c) else ""
         for i, c in enumerate(failed_columns.tolist())
     ]
+    for name in [c for c in columns if _secret(c)]:  # never keep an identity code aside
+        columns[name] = pa.nulls(raw.num_rows, pa.string())
     columns["_value"] = pa.array(values, type=pa.string())
     return pa.table(columns)
+
+
+def _secret(column: str) -> bool:
+    return column.startswith(model.RAW_KEY_PREFIX)
 
 
 def _shorten(value: object) -> str:

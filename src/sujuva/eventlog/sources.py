@@ -1,8 +1,8 @@
-"""One interface over the three readers: open a file, get raw batches, locate rows.
+"""One interface over the four readers: open a file, get raw batches, locate rows.
 
 A :class:`Source` yields raw Arrow batches (source column names, ``_row`` and any location
-columns) and turns row locations into text such as ``line 12``, ``row 12`` or
-``trace 3, event 2`` for error reports.
+columns) and turns row locations into text such as ``line 12``, ``row 12``,
+``sheet 'Data', row 12`` or ``trace 3, event 2`` for error reports.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ import pyarrow.parquet as pq
 from sujuva.errors import InputError, NotFoundError, Problem, UsageError
 from sujuva.eventlog import model
 from sujuva.eventlog.csv_reader import CsvSource, open_csv
+from sujuva.eventlog.excel_reader import ExcelSource, open_excel
 from sujuva.eventlog.mapping import ColumnMapping
 
-FORMATS: Final = ("csv", "xes", "parquet")
+FORMATS: Final = ("csv", "xes", "parquet", "excel")
+#: The formats an export can write (Excel is read only).
+EXPORT_FORMATS: Final = ("csv", "xes", "parquet")
 _SUFFIXES: Final = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -30,6 +33,10 @@ _SUFFIXES: Final = {
     ".gz": "xes",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".ods": "excel",
 }
 
 
@@ -52,7 +59,8 @@ class Source(Protocol):
 
 
 def detect_format(path: Path, given: str | None = None) -> str:
-    """The file's format: as given, else by its name (``.csv``, ``.xes(.gz)``, ``.parquet``)."""
+    """The file's format: as given, else by its name (``.csv``, ``.xes(.gz)``, ``.parquet``,
+    ``.xlsx`` / ``.xlsm`` / ``.xls`` / ``.ods``)."""
     if given is not None:
         if given not in FORMATS:
             raise UsageError(f"unknown format {given!r}; use one of {', '.join(FORMATS)}")
@@ -63,7 +71,7 @@ def detect_format(path: Path, given: str | None = None) -> str:
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None or (path.suffix.lower() == ".gz"):
         raise UsageError(
-            f"{path}: cannot tell the format from the name; give --format csv|xes|parquet"
+            f"{path}: cannot tell the format from the name; give --format csv|xes|parquet|excel"
         )
     return fmt
 
@@ -83,6 +91,8 @@ def open_source(path: Path, *, fmt: str | None, mapping: ColumnMapping) -> Sourc
         )
     if kind == "parquet":
         return _ParquetFile(path)
+    if kind == "excel":
+        return _ExcelFile(open_excel(path, display_name=path.name, sheet=mapping.sheet))
     return _XesFile(path)
 
 
@@ -108,6 +118,28 @@ class _CsvFile:
     def describe(self) -> dict[str, str]:
         layout = self.source.layout
         return {"encoding": layout.encoding, "delimiter": layout.delimiter}
+
+
+@dataclass
+class _ExcelFile:
+    source: ExcelSource
+    format: str = "excel"
+
+    @property
+    def display_name(self) -> str:
+        return self.source.display_name
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        return self.source.batches()
+
+    def locate(self, rejected: pa.Table) -> list[str]:
+        return self.source.locate(rejected[model.ROW].to_numpy(zero_copy_only=False))
+
+    def extra_problems(self) -> list[Problem]:
+        return self.source.stray_values()
+
+    def describe(self) -> dict[str, str]:
+        return {"sheet": self.source.sheet}
 
 
 @dataclass

@@ -13,12 +13,13 @@ import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import Final
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sujuva.errors import ConfigError
+from sujuva.errors import ConfigError, ConflictError, NotFoundError
 
 KEY_FILE = "secret.key"
 PSEUDONYM_PREFIX = "p_"
@@ -26,6 +27,11 @@ _KEY_BYTES = 32
 _HMAC_BLOCK = 64
 _PSEUDONYM_HEX = 20
 PSEUDONYM_PATTERN = f"{PSEUDONYM_PREFIX}[0-9a-f]{{{_PSEUDONYM_HEX}}}"
+#: Column a file pseudonymised at the source carries: the fingerprint of the key it used.
+KEY_FINGERPRINT_COLUMN: Final = "sujuva_key"
+_FINGERPRINT_MESSAGE = b"sujuva key fingerprint v1"
+_FINGERPRINT_HEX = 12
+_MIN_KEY_BYTES = 16
 
 
 def new_key() -> bytes:
@@ -75,6 +81,95 @@ def save_key(data_dir: Path, key: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def key_fingerprint(key: bytes) -> str:
+    """A short name of the key (``k_`` + 12 hex digits): tells keys apart, reveals nothing of it."""
+    digest = hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()
+    return "k_" + digest[:_FINGERPRINT_HEX]
+
+
+def read_key_file(path: Path) -> bytes:
+    """Read a key file (hex text, as :func:`save_key` and :func:`write_key_file` write it).
+
+    Like :func:`load_key`, a file that group or others may read is refused.
+    """
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such key file")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(
+            f"{path}: permissions {mode:o} let others read the pseudonym key; "
+            f"run 'chmod 600 {path}'"
+        )
+    key = _parse_key(path.read_bytes())
+    if key is None:
+        raise ConfigError(f"{path}: not a key file (expected the key as hex digits)")
+    if len(key) < _MIN_KEY_BYTES:
+        raise ConfigError(f"{path}: the key is shorter than {_MIN_KEY_BYTES} bytes")
+    return key
+
+
+def write_key_file(path: Path, key: bytes) -> None:
+    """Write ``key`` to ``path`` as hex text, mode 0600, atomically.
+
+    An existing file holding the same key is left as it is; one holding anything else is never
+    overwritten (:class:`ConflictError`).
+    """
+    if len(key) < _MIN_KEY_BYTES:
+        raise ConfigError(f"the key is shorter than {_MIN_KEY_BYTES} bytes; use a longer one")
+    if not path.parent.is_dir():
+        raise NotFoundError(f"cannot write {path}: the folder {path.parent} does not exist")
+    if _holds_key(path, key):
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)  # left by a crash
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key.hex().encode("ascii"))
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        _publish(tmp, path)
+    except FileExistsError:
+        if not _holds_key(path, key):  # created meanwhile: the same key, or a ConflictError
+            raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        tmp.unlink(missing_ok=True)
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Give the finished temporary file its name, never replacing an existing file."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links (a FAT memory stick)
+        if os.path.lexists(path):
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
+
+
+def _holds_key(path: Path, key: bytes) -> bool:
+    """Whether ``path`` exists holding ``key``; an existing file holding anything else is a
+    :class:`ConflictError`."""
+    if not os.path.lexists(path):
+        return False
+    if path.is_file() and _parse_key(path.read_bytes()) == key:
+        path.chmod(0o600)
+        return True
+    raise ConflictError(
+        f"{path}: the file exists and holds something else; remove it or choose another file name"
+    )
+
+
+def _parse_key(text: bytes) -> bytes | None:
+    try:
+        return bytes.fromhex(text.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
 def pseudonym(key: bytes, identifier: str) -> str:
     """The pseudonym of one identifier: ``p_`` + the first 20 hex digits of its HMAC-SHA-256."""
     digest = hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -90,6 +185,8 @@ class Pseudonymiser:
         block = block.ljust(_HMAC_BLOCK, b"\0")
         self._inner = bytes(b ^ 0x36 for b in block).hex()
         self._outer = bytes(b ^ 0x5C for b in block).hex()
+        #: The key's fingerprint (see :func:`key_fingerprint`).
+        self.fingerprint = key_fingerprint(key)
         self._con = duckdb.connect()
         self._con.execute("SET threads = 2")
         self._con.execute("SET memory_limit = '256MB'")

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from sujuva.config import Settings, get_settings
 from sujuva.errors import NotFoundError, UsageError
 from sujuva.eventlog import model
-from sujuva.eventlog.sources import FORMATS
+from sujuva.eventlog.sources import EXPORT_FORMATS as FORMATS
 from sujuva.store.store import Store
 
 _ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # Arrow prints the microseconds with %S

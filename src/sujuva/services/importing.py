@@ -6,19 +6,23 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from sujuva.config import Settings, get_settings
-from sujuva.errors import InputError, Problem
+from sujuva.errors import InputError, Problem, StoreError, UsageError
 from sujuva.eventlog import model
 from sujuva.eventlog.mapping import ColumnMapping, resolve_columns
 from sujuva.eventlog.normalise import REJECT_COLUMNS, NormaliseContext, normalise
+from sujuva.eventlog.pathrules import PathRules
 from sujuva.eventlog.sources import Source, open_source
+from sujuva.privacy.identity import looks_like_identity_codes
 from sujuva.privacy.pseudonym import Pseudonymiser, load_key, new_key, save_key
 from sujuva.store.store import ImportRecord, ImportTransaction, Store, StoreInfo
 
@@ -60,6 +64,27 @@ class _FileRun:
     report: FileReport
     rejected_tables: list[pa.Table] = field(default_factory=list)
     source_names: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    first: datetime | None = None
+    last: datetime | None = None
+    keyed: bool = False
+    rejected_keys: int = 0
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to import and how to read it."""
+
+    path: Path
+    mapping: ColumnMapping = field(default_factory=ColumnMapping)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed period of completion times (for replacing a source's events)."""
+
+    start: datetime
+    end: datetime
 
 
 def import_files(
@@ -73,6 +98,10 @@ def import_files(
     settings: Settings | None = None,
     progress: Progress | None = None,
     organisation: str | None = None,
+    files: list[SourceFile] | None = None,
+    rules: PathRules | None = None,
+    replace: bool = False,
+    replace_period: Period | None = None,
 ) -> ImportReport:
     """Import files into the store in one transaction.
 
@@ -80,9 +109,14 @@ def import_files(
     :class:`InputError` listing the problems; with it, good rows are imported and rejected rows
     written to the quarantine CSV with their reasons. With ``organisation``, rows of any other
     organisation are rejected (the dashboard's uploads: each organisation sends its own events).
+
+    ``files`` gives each file its own mapping (``paths`` all share ``mapping``). Events with
+    customer keys form their cases by ``rules`` (default: the rules in force); with
+    ``replace``, each file replaces its source's stored events of the period it covers (or of
+    ``replace_period``), so a corrected re-export corrects and deletes.
     """
     settings = settings or get_settings()
-    mapping = mapping or ColumnMapping()
+    sources = [SourceFile(p, mapping or ColumnMapping()) for p in paths] + list(files or [])
     data_dir = settings.data_dir
     existing_key = load_key(data_dir, configured=_secret(settings))
     key = existing_key or new_key()
@@ -91,13 +125,13 @@ def import_files(
         data_dir, threads=settings.threads, memory_limit=settings.memory_limit
     ) as tx:
         runs, records = [], []
-        for path in paths:
+        for item in sources:
             import_id = tx.new_import_id()
             run = _read_file(
-                path,
+                item.path,
                 sink=partial(tx.stage, import_id=import_id),
                 fmt=fmt,
-                mapping=mapping,
+                mapping=item.mapping,
                 path_name=path_name,
                 pseudonymiser=pseudonymiser,
                 settings=settings,
@@ -105,16 +139,9 @@ def import_files(
                 organisation=organisation,
             )
             runs.append(run)
-            records.append(
-                ImportRecord(
-                    import_id=import_id,
-                    file=str(path.resolve()),
-                    format=run.source.format,
-                    sha256=_sha256(path),
-                    rows_read=run.report.rows_read,
-                    rejected=run.report.rejected,
-                )
-            )
+            records.append(_record(import_id, item.path, run))
+            if replace:
+                _replace(tx, run, replace_period)
         total_rejected = sum(run.report.rejected for run in runs)
         if total_rejected and quarantine is None:
             raise _rejection_error(runs, total_rejected)
@@ -122,6 +149,8 @@ def import_files(
             _write_quarantine(quarantine, runs)
         for name, table in (side_tables or {}).items():
             tx.set_side_table(name, table)
+        if rules is not None:
+            tx.set_rules(rules)
         if existing_key is None:
             save_key(data_dir, key)
         if progress is not None:
@@ -136,6 +165,55 @@ def import_files(
         quarantine=quarantine if total_rejected else None,
         info=Store(data_dir, threads=settings.threads).info(),
     )
+
+
+def _record(import_id: int, path: Path, run: _FileRun) -> ImportRecord:
+    details: dict[str, object] = {"keyed": run.keyed, "rejected_keys": run.rejected_keys}
+    if run.first is not None and run.last is not None:
+        details["period"] = [run.first.isoformat(), run.last.isoformat()]
+    return ImportRecord(
+        import_id=import_id,
+        file=str(path.resolve()),
+        format=run.source.format,
+        sha256=_sha256(path),
+        rows_read=run.report.rows_read,
+        rejected=run.report.rejected,
+        source=run.name,
+        details=details,
+    )
+
+
+def _replace(tx: ImportTransaction, run: _FileRun, period: Period | None) -> None:
+    """Replace the source's stored events of the file's period (or the given one)."""
+    if period is not None:
+        tx.replace_period(source=run.name, start=period.start, end=period.end)
+    elif run.first is not None and run.last is not None:
+        tx.replace_period(source=run.name, start=run.first, end=run.last)
+
+
+def remove_import(import_id: int, *, settings: Settings | None = None) -> StoreInfo:
+    """Remove one earlier import: its events go, and the store is as if it had never been
+    imported (copies of its events that other imports brought come back into force)."""
+    settings = settings or get_settings()
+    with ImportTransaction(
+        settings.data_dir, threads=settings.threads, memory_limit=settings.memory_limit
+    ) as tx:
+        tx.remove_import(import_id)
+        tx.commit([])
+    return Store(settings.data_dir, threads=settings.threads).info()
+
+
+def apply_rules(rules: PathRules, *, settings: Settings | None = None) -> StoreInfo:
+    """Form every case again with new path rules (and keep them in force)."""
+    settings = settings or get_settings()
+    if Store(settings.data_dir).is_empty:
+        raise StoreError(f"{settings.data_dir}: the store is empty; import a file first")
+    with ImportTransaction(
+        settings.data_dir, threads=settings.threads, memory_limit=settings.memory_limit
+    ) as tx:
+        tx.set_rules(rules)
+        tx.commit([])
+    return Store(settings.data_dir, threads=settings.threads).info()
 
 
 def _secret(settings: Settings) -> str | None:
@@ -160,15 +238,18 @@ def _read_file(
         source,
         FileReport(file=source.display_name, format=source.format, read_as=source.describe()),
     )
+    run.name = mapping.source or _stem(path)
     ctx = NormaliseContext(
-        constants=mapping.constants,
+        constants={**mapping.constants, **({model.PATH: path_name} if path_name else {})},
         default_path=path_name or mapping.constants.get(model.PATH) or _stem(path),
         zone=ZoneInfo(settings.timezone),
         ambiguous=settings.ambiguous_time,
         pseudonymiser=pseudonymiser,
         decimal_comma=source.describe().get("delimiter", ",") != ",",
-        infer_types=source.format == "csv",
+        infer_types=source.format in ("csv", "excel"),
         organisation=organisation,
+        source=run.name,
+        key_fingerprint=pseudonymiser.fingerprint,
     )
     rename: dict[str, str] | None = None
     for batch in source.batches():
@@ -178,9 +259,12 @@ def _read_file(
             ]
             rename = resolve_columns(names, mapping, display_name=source.display_name)
             run.source_names = {canonical: name for name, canonical in rename.items()}
+            run.keyed = any(c.startswith(model.RAW_KEY_PREFIX) for c in rename.values())
+            _refuse_unnamed_codes(batch, rename, display_name=source.display_name)
         renamed = batch.rename_columns([rename.get(name, name) for name in batch.schema.names])
         result = normalise(renamed, ctx)
         run.report.rows_read += batch.num_rows
+        _note_period(run, result.events)
         sink(result.events)
         if result.rejected.num_rows:
             _collect_rejects(run, result.rejected, settings.max_problems_shown)
@@ -195,8 +279,41 @@ def _read_file(
     return run
 
 
+def _refuse_unnamed_codes(
+    batch: pa.RecordBatch, rename: dict[str, str], *, display_name: str
+) -> None:
+    """Refuse a file with a column of personal identity codes that is not named as a key:
+    stored as a plain attribute, the codes would reach the store unpseudonymised."""
+    for name in batch.schema.names:
+        target = rename.get(name, name)
+        if not model.is_free_attribute(target) or name in model.INTERNAL_COLUMNS:
+            continue
+        column = batch.column(name)
+        if pa.types.is_string(column.type) and looks_like_identity_codes(column):
+            reason = (
+                "the column seems to hold personal identity codes; name it as the key "
+                f"(--key {name!r}) so that it is pseudonymised, or remove it"
+            )
+            raise InputError(
+                f"{display_name}: column {name!r}: {reason}",
+                [Problem(display_name, "header", name, reason)],
+            )
+
+
+def _note_period(run: _FileRun, events: pa.Table) -> None:
+    """Widen the file's period of completion times by a batch's."""
+    if events.num_rows == 0:
+        return
+    bounds = pc.min_max(events[model.TIMESTAMP]).as_py()
+    low, high = bounds["min"], bounds["max"]
+    run.first = low if run.first is None or low < run.first else run.first
+    run.last = high if run.last is None or high > run.last else run.last
+
+
 def _collect_rejects(run: _FileRun, rejected: pa.Table, limit: int) -> None:
     run.report.rejected += rejected.num_rows
+    keys = pc.starts_with(rejected["_column"], model.RAW_KEY_PREFIX)
+    run.rejected_keys += int(pc.sum(keys).as_py() or 0)
     run.rejected_tables.append(rejected)
     room = limit - len(run.report.problems)
     if room > 0:
@@ -209,6 +326,8 @@ def _collect_rejects(run: _FileRun, rejected: pa.Table, limit: int) -> None:
             head["_value"].to_pylist(),
             strict=True,
         ):
+            if column.startswith(model.RAW_KEY_PREFIX):
+                column = run.source_names.get(column, column)
             run.report.problems.append(
                 Problem(run.source.display_name, location, column, reason, value)
             )
@@ -286,7 +405,19 @@ def _sha256(path: Path) -> str:
 
 def _stem(path: Path) -> str:
     name = path.name
-    for suffix in (".gz", ".xes", ".csv", ".tsv", ".txt", ".parquet", ".pq"):
+    for suffix in (
+        ".gz",
+        ".xes",
+        ".csv",
+        ".tsv",
+        ".txt",
+        ".parquet",
+        ".pq",
+        ".xlsx",
+        ".xlsm",
+        ".xls",
+        ".ods",
+    ):
         name = name.removesuffix(suffix)
     return name or path.name
 
@@ -326,3 +457,23 @@ def read_events(
     drop = [c for c in model.INTERNAL_COLUMNS if c in events.column_names]
     run.report.imported = events.num_rows
     return events.drop_columns(drop), run.report
+
+
+def parse_period(text: str, *, settings: Settings | None = None) -> Period:
+    """``FROM..TO`` (ISO dates, both included, local days) as a :class:`Period`."""
+    settings = settings or get_settings()
+    zone = ZoneInfo(settings.timezone)
+    first, sep, last = text.partition("..")
+    try:
+        start = date.fromisoformat(first.strip())
+        end = date.fromisoformat(last.strip())
+    except ValueError as exc:
+        raise UsageError(
+            f"period {text!r}: give it as FROM..TO, e.g. 2018-07-01..2018-12-31"
+        ) from exc
+    if not sep or end < start:
+        raise UsageError(f"period {text!r}: give it as FROM..TO with FROM not after TO")
+    return Period(
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end, time.max, tzinfo=zone),
+    )

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sujuva.config import Settings, get_settings
+from sujuva.eventlog.pathrules import PathRules
 from sujuva.store.store import ImportRecord, Store, StoreInfo
 
 
@@ -19,6 +20,12 @@ def import_history(*, settings: Settings | None = None) -> list[ImportRecord]:
     """Every import done into the store, oldest first."""
     settings = settings or get_settings()
     return Store(settings.data_dir, threads=settings.threads).imports()
+
+
+def rules_in_force(*, settings: Settings | None = None) -> PathRules:
+    """The path rules the store forms its cases with."""
+    settings = settings or get_settings()
+    return Store(settings.data_dir, threads=settings.threads).rules()
 
 
 def info_as_json(info: StoreInfo, history: list[ImportRecord]) -> dict[str, Any]:
@@ -39,6 +46,8 @@ def info_as_json(info: StoreInfo, history: list[ImportRecord]) -> dict[str, Any]
             "rejected": r.rejected,
             "duplicate": r.duplicate,
             "imported_at": r.imported_at.isoformat() if r.imported_at else None,
+            "source": r.source,
+            "details": r.details,
         }
         for r in history
     ]

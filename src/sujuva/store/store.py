@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,12 +15,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from sujuva.errors import StoreError
+from sujuva.errors import NotFoundError, StoreError
+from sujuva.eventlog.pathrules import PathRules, default_rules, parse_rules
 from sujuva.store import layout
 from sujuva.store.build import (
     SCHEMA_VERSION,
     SIDE_TABLES,
     BuildCounts,
+    Replacement,
     append_staged,
     build_generation,
     concat_unified,
@@ -43,6 +46,7 @@ class ImportRecord:
     rejected: int = 0
     duplicate: int = 0
     imported_at: datetime | None = None
+    source: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -142,7 +146,7 @@ class Store:
         with self.connect() as con:
             rows = con.execute(
                 "SELECT import_id, file, format, sha256, rows_read, imported, rejected, "
-                "duplicate, imported_at FROM imports ORDER BY import_id"
+                "duplicate, imported_at, source, details FROM imports ORDER BY import_id"
             ).fetchall()
         return [
             ImportRecord(
@@ -155,9 +159,18 @@ class Store:
                 rejected=row[6],
                 duplicate=row[7],
                 imported_at=row[8],
+                source=row[9] or "",
+                details=json.loads(row[10] or "{}"),
             )
             for row in rows
         ]
+
+    def rules(self) -> PathRules:
+        """The path rules in force (the shipped defaults for an empty store)."""
+        if self.generation is None:
+            return default_rules()
+        with self.connect() as con:
+            return stored_rules(con, None)
 
     def event_batches(self, *, batch_size: int = 131_072) -> Iterator[pa.RecordBatch]:
         """Every event in canonical form (case by case, in time order), as Arrow batches."""
@@ -208,6 +221,9 @@ class ImportTransaction:
         self._side: dict[str, pa.Table] = {}
         self._next_import = 1
         self._previous: Path | None = None
+        self._rules: PathRules | None = None
+        self._removed: set[int] = set()
+        self._replaced: list[Replacement] = []
 
     def __enter__(self) -> ImportTransaction:
         self._lock.__enter__()
@@ -241,7 +257,7 @@ class ImportTransaction:
         if self._con is None:
             self._con = duckdb.connect(str(self._building / layout.DB_FILE))
             _configure(self._con, threads=self.threads, memory_limit=self.memory_limit)
-            self._con.execute(f"SET temp_directory = '{self._building / 'spill'}'")
+            self._con.execute(f"SET temp_directory = {_literal(self._building / 'spill')}")
             self._con.execute("SET preserve_insertion_order = false")
         return self._con
 
@@ -272,6 +288,21 @@ class ImportTransaction:
             append_staged(self._connection(), concat_unified(self._buffer))
         self._buffer, self._buffered = [], 0
 
+    def set_rules(self, rules: PathRules) -> None:
+        """Form the new generation's cases with these path rules (and keep them in force)."""
+        self._rules = rules
+
+    def remove_import(self, import_id: int) -> None:
+        """Leave out every event of an earlier import, as if it had never been imported."""
+        if self._previous is None or not self._has_import(import_id):
+            raise NotFoundError(f"no import {import_id} in the store")
+        self._removed.add(import_id)
+
+    def replace_period(self, *, source: str, start: datetime, end: datetime) -> None:
+        """Drop the stored events of ``source`` completed within [start, end]: a new export of
+        that source for the period replaces them."""
+        self._replaced.append(Replacement(source, start, end))
+
     def set_side_table(self, name: str, table: pa.Table) -> None:
         """Replace a reference table (catalogue, organisations) in the new generation."""
         if name not in SIDE_TABLES:
@@ -284,12 +315,23 @@ class ImportTransaction:
         self._flush()
         con = self._connection()
         if self._previous is not None:
-            con.execute(f"ATTACH '{self._previous / layout.DB_FILE}' AS old (READ_ONLY)")
-        counts = build_generation(con, has_previous=self._previous is not None)
+            con.execute(f"ATTACH {_literal(self._previous / layout.DB_FILE)} AS old (READ_ONLY)")
+        rules = self._rules or (
+            stored_rules(con, "old") if self._previous is not None else default_rules()
+        )
+        counts = build_generation(
+            con,
+            has_previous=self._previous is not None,
+            rules=rules,
+            removed=frozenset(self._removed),
+            replaced=tuple(self._replaced),
+        )
         self._write_imports(con, records, counts)
         self._write_side_tables(con)
         con.execute(
-            "CREATE TABLE meta AS SELECT 'schema_version' AS key, ? AS value", [SCHEMA_VERSION]
+            "CREATE TABLE meta AS SELECT 'schema_version' AS key, ? AS value "
+            "UNION ALL SELECT 'path_rules', ? UNION ALL SELECT 'path_rules_origin', ?",
+            [SCHEMA_VERSION, rules.text, rules.origin],
         )
         if self._previous is not None:
             con.execute("DETACH old")
@@ -301,6 +343,14 @@ class ImportTransaction:
         self._building = None
         layout.remove_stale(self.data_dir)
         return counts
+
+    def _has_import(self, import_id: int) -> bool:
+        assert self._previous is not None
+        with duckdb.connect(str(self._previous / layout.DB_FILE), read_only=True) as con:
+            found = con.execute(
+                "SELECT count(*) FROM imports WHERE import_id = ?", [import_id]
+            ).fetchall()
+        return bool(found[0][0])
 
     def _last_import_id(self) -> int:
         if self._previous is None:
@@ -315,15 +365,19 @@ class ImportTransaction:
         con.execute(
             "CREATE TABLE imports (import_id INTEGER, file VARCHAR, format VARCHAR, "
             "sha256 VARCHAR, rows_read BIGINT, imported BIGINT, rejected BIGINT, "
-            "duplicate BIGINT, imported_at TIMESTAMPTZ)"
+            "duplicate BIGINT, imported_at TIMESTAMPTZ, source VARCHAR, details VARCHAR)"
         )
         if self._previous is not None:
-            con.execute("INSERT INTO imports SELECT * FROM old.imports")
+            con.execute(
+                "INSERT INTO imports SELECT * FROM old.imports WHERE import_id NOT IN "
+                "(SELECT unnest(?::INTEGER[]))",
+                [sorted(self._removed)],
+            )
         for record in records:
             record.imported = counts.kept.get(record.import_id, 0)
             record.duplicate = counts.duplicates.get(record.import_id, 0)
             con.execute(
-                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
                 [
                     record.import_id,
                     record.file,
@@ -333,6 +387,8 @@ class ImportTransaction:
                     record.imported,
                     record.rejected,
                     record.duplicate,
+                    record.source,
+                    json.dumps(record.details, sort_keys=True),
                 ],
             )
 
@@ -348,3 +404,20 @@ class ImportTransaction:
                 [name],
             ).fetchall()[0] == (1,):
                 con.execute(f"CREATE TABLE {q(name)} AS SELECT * FROM old.{q(name)}")
+
+
+def stored_rules(con: duckdb.DuckDBPyConnection, database: str | None) -> PathRules:
+    """The path rules kept in a generation's ``meta`` table (``database``: None for the
+    connection's own, or ``old``)."""
+    table = f"{database}.meta" if database else "meta"
+    rows = dict(
+        con.execute(f"SELECT key, value FROM {table} WHERE key LIKE 'path_rules%'").fetchall()
+    )
+    if "path_rules" not in rows:
+        return default_rules()
+    return parse_rules(rows["path_rules"], origin=rows.get("path_rules_origin", "stored rules"))
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (quotes doubled: a folder may contain an apostrophe)."""
+    return "'" + str(path).replace("'", "''") + "'"
