@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--skip-pm4py", action="store_true", help="do not measure pm4py")
     parser.add_argument(
         "--suite",
-        choices=("all", "import", "analytics", "web"),
+        choices=("all", "import", "analytics", "linking", "web"),
         default="all",
         help="what to measure ('all' is import and analytics; 'web' runs alone)",
     )
@@ -149,6 +149,23 @@ def main() -> None:
         found = run_analytics(parquet, CACHE, pm4py=not options.skip_pm4py)
         print_analytics(found)
         _save("analytics", found)
+    if options.suite in ("all", "linking"):
+        from benchmarks.linking import ratio_row, split_sources
+
+        folder = CACHE / f"sources-{events}"
+        split_sources(_prepare(events)["parquet"], folder)
+        plain = _measure("sujuva-sources", folder, CACHE / "store-sources")
+        linked = _measure("sujuva-link", folder, CACHE / "store-linked")
+        row = ratio_row(plain, linked)
+        print(
+            f"\nLinking benchmark ({os.cpu_count()} cores): {row['events']:,} events from "
+            f"{row['sources']} sources: plain import {row['plain_import_s']:.2f} s, linked "
+            f"{row['linked_import_s']:.2f} s, ratio {row['linked_over_plain']:.2f} "
+            f"(peak {row['plain_peak_mib']:.0f} / {row['linked_peak_mib']:.0f} MiB)"
+        )
+        _save("linking", [row])
+        for store in ("store-sources", "store-linked"):
+            shutil.rmtree(CACHE / store, ignore_errors=True)
     if options.suite == "web":
         from benchmarks.web import DEFAULT_EVENTS, run_web, save_web, table
 

@@ -22,6 +22,24 @@ def _sujuva_import(source: Path, data_dir: Path) -> int:
     return report.files[0].imported
 
 
+def _sujuva_sources(folder: Path, data_dir: Path, *, linked: bool) -> int:
+    """Import every Parquet source of a folder in one transaction: by their own case numbers,
+    or linked by the shared key."""
+    from sujuva.config import override_settings
+    from sujuva.eventlog.mapping import ColumnMapping
+    from sujuva.services.importing import import_files
+
+    settings = override_settings(data_dir=data_dir)
+    mapping = ColumnMapping(
+        columns={"case_id": "own_case"},
+        keys={"customer": "shared_key"} if linked else {},
+    )
+    if not linked:
+        mapping = ColumnMapping(columns={"case_id": "own_case", "customer_id": "shared_key"})
+    report = import_files(sorted(folder.glob("*.parquet")), mapping=mapping, settings=settings)
+    return sum(f.imported for f in report.files)
+
+
 def _pm4py_import(source: Path) -> int:
     import pandas as pd
     import pm4py
@@ -46,6 +64,8 @@ def main(argv: list[str]) -> None:
     started = time.perf_counter()
     if task == "sujuva-import":
         rows = _sujuva_import(source, Path(argv[2]))
+    elif task in ("sujuva-sources", "sujuva-link"):
+        rows = _sujuva_sources(source, Path(argv[2]), linked=task == "sujuva-link")
     elif task == "pm4py-import":
         rows = _pm4py_import(source)
     elif task == "arrow-read":

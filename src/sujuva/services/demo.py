@@ -8,10 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from sujuva.config import Settings, get_settings
-from sujuva.services.importing import ImportReport, Progress, import_files
+from sujuva.eventlog.mapping import load_mapping
+from sujuva.services.importing import (
+    ImportReport,
+    Progress,
+    SourceFile,
+    import_files,
+    parse_period,
+)
 from sujuva.store.store import Store, StoreInfo
 
 PARAMS_FILE = "params.json"
+MANIFEST = "manifest.json"
+#: The rows the demo's injected faults set aside (a mistyped identity code).
+REJECTED = "rejected.csv"
 
 
 @dataclass(frozen=True)
@@ -29,9 +39,11 @@ class DemoResult:
 def write_demo_files(out_dir: Path, *, size: str, events: int | None, seed: int) -> dict[str, Path]:
     """Generate the demo region and write its files (events, catalogue, organisations, truth)."""
     from sujuva.demo import generate_region, write_region
+    from sujuva.demo.exports import write_exports
 
     region = generate_region(seed=seed, size=size, events=events)
     files = write_region(region, out_dir)
+    files["manifest"] = write_exports(region, out_dir, seed=seed).manifest
     params = out_dir / PARAMS_FILE
     params.write_text(json.dumps({"seed": seed, "size": size, "events": events}), encoding="utf-8")
     files["params"] = params
@@ -60,9 +72,46 @@ def build_demo(
     if progress is not None:
         progress("generating the demo region", 0)
     files = write_demo_files(folder, size=size, events=events, seed=seed)
-    side = _side_tables(files)
-    report = import_files([files["events"]], side_tables=side, settings=settings, progress=progress)
+    report = import_exports(
+        folder, side_tables=_side_tables(files), settings=settings, progress=progress
+    )
     return DemoResult(folder, files, report.info, _truth(folder), False, report)
+
+
+def import_exports(
+    folder: Path,
+    *,
+    side_tables: dict[str, Any] | None = None,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the demo organisations' own exports as the manifest lists them — through the
+    same linking as a user's files: the base exports (the mistyped identity code set aside in
+    ``rejected.csv``), the overlapping re-export, then the correction replacing its period."""
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    report: ImportReport | None = None
+    for number, step in enumerate(manifest["imports"]):
+        files = [
+            SourceFile(folder / name, load_mapping(folder / mapping))
+            for name, mapping in zip(step["files"], step["mappings"], strict=True)
+        ]
+        replace = step.get("replace")
+        report = import_files(
+            [],
+            files=files,
+            quarantine=folder / (REJECTED if number == 0 else f"rejected-{number}.csv")
+            if step.get("quarantine")
+            else None,
+            side_tables=side_tables if number == 0 else None,
+            replace=replace is not None,
+            replace_period=parse_period(f"{replace['from']}..{replace['to']}", settings=settings)
+            if replace
+            else None,
+            settings=settings,
+            progress=progress,
+        )
+    assert report is not None, "the manifest lists no imports"
+    return report
 
 
 def _already_built(folder: Path, wanted: dict[str, Any], settings: Settings) -> bool:
@@ -71,8 +120,11 @@ def _already_built(folder: Path, wanted: dict[str, Any], settings: Settings) -> 
         return False
     if json.loads(params.read_text(encoding="utf-8")) != wanted:
         return False
-    events_file = str((folder / "events.parquet").resolve())
-    return any(r.file == events_file for r in Store(settings.data_dir).imports())
+    if not (folder / MANIFEST).exists():
+        return False
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    last = str((folder / manifest["imports"][-1]["files"][-1]).resolve())
+    return any(r.file == last for r in Store(settings.data_dir).imports())
 
 
 def _demo_files(folder: Path) -> dict[str, Path]:
@@ -82,6 +134,7 @@ def _demo_files(folder: Path) -> dict[str, Path]:
         "organisations.csv",
         "ground_truth.json",
         PARAMS_FILE,
+        MANIFEST,
     )
     return {name.split(".")[0]: folder / name for name in names if (folder / name).exists()}
 

@@ -229,8 +229,10 @@ _DERIVED_COLUMNS = (
 
 
 def derived_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
-    """Jobs the customer paths show: a new enterprise per case ending as ``entrepreneur``,
-    a growth hire per "First employee hired" step; pilots credited by their pilot groups."""
+    """Jobs the customer paths show: a new enterprise per entrepreneur-path case ending as
+    ``entrepreneur`` (a job seeker's or graduate's case ending so counts only when the same
+    customer has no such case: one person, one firm), a growth hire per "First employee hired"
+    step; pilots credited by their pilot groups."""
     settings = settings or get_settings()
     return cache.cached(settings, "derived-jobs", lambda: _derive(settings))
 
@@ -241,11 +243,18 @@ def _derive(settings: Settings) -> pd.DataFrame:
         frame = con.execute("""
             WITH last_actor AS (
                 SELECT e.case_idx, arg_max(a.name, e.pos) AS organisation
-                FROM events e JOIN actors a ON a.code = e.actor_code GROUP BY e.case_idx)
+                FROM events e JOIN actors a ON a.code = e.actor_code GROUP BY e.case_idx),
+            enterprises AS (
+                SELECT c.*, p.name AS path,
+                       count(*) FILTER (WHERE p.name = 'entrepreneur')
+                           OVER (PARTITION BY c.customer_id) AS firm_cases,
+                       row_number() OVER (PARTITION BY c.customer_id ORDER BY c.last_ts) AS nth
+                FROM cases c JOIN paths p ON p.code = c.path_code
+                WHERE c.outcome = 'entrepreneur')
             SELECT '' AS job_id, c.last_ts::DATE AS date, c."case:sector" AS sector,
-                   'new_enterprise' AS type, l.organisation, p.name AS path, c.case_id
-            FROM cases c JOIN paths p ON p.code = c.path_code
-            JOIN last_actor l USING (case_idx) WHERE c.outcome = 'entrepreneur'
+                   'new_enterprise' AS type, l.organisation, c.path, c.case_id
+            FROM enterprises c JOIN last_actor l USING (case_idx)
+            WHERE c.path = 'entrepreneur' OR (c.firm_cases = 0 AND c.nth = 1)
             UNION ALL
             SELECT '', e.ts::DATE, c."case:sector", 'growth_hire', o.name, p.name, c.case_id
             FROM events e JOIN cases c USING (case_idx) JOIN paths p ON p.code = c.path_code

@@ -52,7 +52,7 @@ def form_cases(con: duckdb.DuckDBPyConnection) -> None:
     """Create the temporary relation ``formed`` from ``kept`` (see the module docstring)."""
     _customer_labels(con)
     con.execute(f"""
-        CREATE TEMP TABLE resolved AS
+        CREATE TEMP VIEW resolved AS
         SELECT k.* EXCLUDE (path), k.path AS src_path,
                {KEYED} AS _keyed,
                CASE WHEN k.path IS NOT NULL THEN coalesce(n.path, k.path)
@@ -65,7 +65,7 @@ def form_cases(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN key_labels lf ON lf.key = k.firm_key AND k.customer_key IS NULL
     """)
     con.execute(f"""
-        CREATE TEMP TABLE roled AS
+        CREATE TEMP VIEW roled AS
         SELECT r.*,
                coalesce(o.is_start, false) AS _is_start,
                coalesce(o.is_end, false)
@@ -80,38 +80,38 @@ def form_cases(con: duckdb.DuckDBPyConnection) -> None:
         LEFT JOIN rule_settings s ON s.path = r.path
     """)
     _episodes(con)
-    con.execute("DROP TABLE resolved; DROP TABLE roled")
+    con.execute("DROP VIEW roled; DROP VIEW resolved")
 
 
 def _episodes(con: duckdb.DuckDBPyConnection) -> None:
-    """Number each keyed customer's episodes on a path; give every event its case id."""
+    """Number each keyed customer's episodes on a path; give every event its case id (events
+    without a key keep their source's case and skip the window passes)."""
     con.execute("""
         CREATE TEMP TABLE formed AS
         WITH marked AS (
             SELECT *,
-                   CASE WHEN NOT _keyed THEN false
-                        WHEN lag(timestamp) OVER w IS NULL THEN true
+                   CASE WHEN lag(timestamp) OVER w IS NULL THEN true
                         WHEN timestamp <= lag(timestamp) OVER w THEN false
                         WHEN lag(_closes) OVER w THEN true
                         WHEN _idle_days > 0 AND timestamp - lag(timestamp) OVER w
                              > to_days(_idle_days::INTEGER) THEN true
                         WHEN _is_start AND NOT lag(_is_start) OVER w THEN true
                         ELSE false END AS _new_episode
-            FROM roled
-            WINDOW w AS (PARTITION BY _keyed, path, _label ORDER BY timestamp, _import, _row)
+            FROM roled WHERE _keyed
+            WINDOW w AS (PARTITION BY path, _label ORDER BY timestamp, _import, _row)
         ),
         numbered AS (
             SELECT *,
                    sum(_new_episode::INTEGER) OVER (
-                       PARTITION BY _keyed, path, _label ORDER BY timestamp, _import, _row
+                       PARTITION BY path, _label ORDER BY timestamp, _import, _row
                        ROWS UNBOUNDED PRECEDING) AS _episode
             FROM marked
         )
         SELECT * EXCLUDE (case_id, customer_id, _new_episode, _episode, _label),
-               CASE WHEN _keyed THEN _label || '-' || _episode::VARCHAR ELSE case_id END
-                   AS case_id,
-               CASE WHEN _keyed THEN _label ELSE customer_id END AS customer_id
+               _label || '-' || _episode::VARCHAR AS case_id, _label AS customer_id
         FROM numbered
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (_label) FROM roled WHERE NOT _keyed
     """)
 
 
