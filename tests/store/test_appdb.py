@@ -45,6 +45,7 @@ TABLES = {
     "challenge_pilots",
     "job_records",
     "targets",
+    "source_profiles",
 }
 
 
@@ -92,7 +93,7 @@ def test_migrations_are_packaged_with_one_head() -> None:
     folder = appdb.MIGRATIONS
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
-    assert ScriptDirectory(str(folder)).get_heads() == ["0003"]
+    assert ScriptDirectory(str(folder)).get_heads() == ["0004"]
     assert Path(appdb.__file__).resolve().parent / "migrations" == folder
 
 

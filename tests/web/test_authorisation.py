@@ -24,7 +24,8 @@ from sujuva.services import accounts
 from sujuva.services.account_records import DemoLogin
 from sujuva.store.store import Store
 
-CASE_ID = re.compile(r"\b(?:ENT|GRD|JSE|WTW)-\d{6}\b")
+#: Case ids: the generator's (``ENT-000001``) and those formed from customer keys (``c_`` + hex).
+CASE_ID = re.compile(r"\b(?:(?:ENT|GRD|JSE|WTW)-\d{6}|c_[0-9a-f]{20})\b")
 PSEUDONYM = re.compile(r"\bp_[0-9a-f]{20}\b")
 USERS = ("admin", "coordinator", "analyst", "viewer", "analyst2")
 PERSON_COUNTS = (
@@ -73,16 +74,17 @@ def _case_sets(data_dir: Path, organisation: str) -> tuple[str, str, set[str], s
         rows = con.execute(
             """
             SELECT c.case_id, c.customer_id,
-                   bool_or(a.name = ?) AS own
+                   bool_or(a.name = ?) AS own, any_value(p.name) = 'entrepreneur' AS ent
             FROM cases c JOIN events e USING (case_idx) JOIN actors a ON a.code = e.actor_code
+            JOIN paths p ON p.code = c.path_code
             GROUP BY c.case_id, c.customer_id
             """,
             [organisation],
         ).fetchall()
     own_ids = {r[0] for r in rows if r[2]}
     own_customers = {r[1] for r in rows if r[2] and r[1]}
-    own_case = sorted(r[0] for r in rows if r[2] and r[0].startswith("ENT"))[0]
-    other_case = sorted(r[0] for r in rows if not r[2] and r[0].startswith("ENT"))[0]
+    own_case = sorted(r[0] for r in rows if r[2] and r[3])[0]
+    other_case = sorted(r[0] for r in rows if not r[2] and r[3])[0]
     return own_case, other_case, own_ids, own_customers
 
 

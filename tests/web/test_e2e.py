@@ -304,7 +304,7 @@ def test_upload_bad_csv_reports_its_line(visit: Visit, server: Server, tmp_path:
     expect(page.locator("#start-import")).to_be_visible()
     expect(page.locator("table.preview")).to_contain_text("not a time")
     visit.shot("preview")
-    page.fill("input[name=path_name]", "job_search")
+    page.fill("input[name=f0_const_path]", "job_search")
     page.click("#start-import")
     problems = page.locator("#problems")
     expect(problems).to_be_visible(timeout=60_000)
@@ -382,4 +382,86 @@ def test_network_challenges_and_target(visit: Visit, server: Server) -> None:
         page.click("#what-if button[type=submit]")
     expect(page.locator("#what-if-result")).to_contain_text("220,5")
     visit.shot("target")
+    visit.assert_clean()
+
+
+def _finnish_export(path: Path, organisation: str) -> Path:
+    """A semicolon CSV with Finnish headers and a column of (temporary-range) identity codes."""
+    check = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+    codes = []
+    for day, individual in ((11, 901), (12, 902)):
+        digits = f"{day:02d}0380{individual:03d}"
+        codes.append(f"{digits[:6]}-{digits[6:]}{check[int(digits) % 31]}")
+    path.write_text(
+        "Asiakkuus;Vaihe;Aika;Organisaatio;Henkilötunnus\n"
+        f"K-1;Business-idea counselling;2.4.2019 8.56;{organisation};{codes[0]}\n"
+        f"K-1;Business plan and calculations;9.4.2019 9.00;{organisation};{codes[0]}\n"
+        f"K-2;Business-idea counselling;3.4.2019 10.00;{organisation};{codes[1]}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _upload_file(page: Page, path: Path) -> None:
+    page.goto("/data")
+    page.set_input_files("#upload-files", path)
+    with page.expect_navigation():
+        page.click("#upload-submit")
+    assert re.search(r"/data/jobs/\d+$", page.url), page.url
+
+
+def test_mapping_step_linkage_and_removal(visit: Visit, server: Server, tmp_path: Path) -> None:
+    page = visit.page
+    organisation = server.logins["analyst"].organisation or ""
+    export = _finnish_export(tmp_path / "kuntakokeilu.csv", organisation)
+    _sign_in(visit, server, "analyst")
+    _upload_file(page, export)
+    expect(page.locator("select[name=f0_key_person]")).to_have_value("Henkilötunnus")
+    expect(page.locator("select[name=f0_case_id]")).to_have_value("Asiakkuus")
+    expect(page.locator("select[name=f0_timestamp]")).to_have_value("Aika")
+    expect(page.locator("#file-0")).to_contain_text("Linkitysavaimet")
+    expect(page.locator("label[for=f0_key_person]")).to_have_text("Henkilötunnus")
+    expect(page.locator("#start-import")).to_have_text("Aloita tuonti")
+    visit.shot("mapping-fi")
+    page.check("input[name=f0_save]")
+    page.fill("input[name=f0_profile_name]", "Kuntakokeilu")
+    page.click("#start-import")
+    expect(page.locator("dl.figures")).to_be_visible(timeout=60_000)
+    expect(page.locator("h2")).to_contain_text("Tarkistusraportti")
+    visit.shot("imported-fi")
+    page.goto("/data")
+    linkage = page.locator("#linkage")
+    expect(linkage).to_contain_text("Linkitys")
+    expect(linkage.locator("#linkage-sources tbody tr")).to_have_count(1)
+    expect(linkage.locator("#linkage-sources")).to_contain_text("kuntakokeilu")
+    expect(page.locator("#source-profiles")).to_contain_text("Kuntakokeilu")
+    cases = linkage.locator("#linkage-region dd").first.inner_text()
+    assert re.fullmatch(r"\d{1,3}(?:[\u00a0\u202f ]\d{3})+", cases), cases  # 20 458
+    visit.shot("linkage-fi")
+    try:
+        with page.expect_navigation():
+            page.select_option("#language-select", "sv")
+        expect(page.locator("html")).to_have_attribute("lang", "sv")
+        expect(page.locator("#linkage h2")).to_have_text("Länkning")
+        visit.shot("linkage-sv")
+        _upload_file(page, export)
+        expect(page.locator("select[name=f0_key_person]")).to_have_value("Henkilötunnus")
+        expect(page.locator("select[name=f0_profile]")).to_have_value(re.compile(r"\d+"))
+        expect(page.locator("#file-0")).to_contain_text("Länkningsnycklar")
+        visit.shot("mapping-sv")
+        page.goto("/data")
+        with page.expect_navigation():
+            page.click("#import-history a.button >> nth=0")
+        expect(page.locator("#confirm-remove")).to_have_text("Ta bort importen")
+        visit.shot("remove-sv")
+        with page.expect_navigation():
+            page.click("#confirm-remove")
+        expect(page.locator("#import-history")).to_contain_text("Borttagen")
+        expect(page.locator("#linkage-sources tbody tr")).to_have_count(1)
+        visit.shot("removed-sv")
+    finally:
+        analyst = next(
+            u for u in accounts.list_users(settings=server.settings) if u.username == "analyst"
+        )
+        accounts.update_user(user_id=analyst.id, language="fi", settings=server.settings)
     visit.assert_clean()

@@ -85,6 +85,34 @@ def may_administer(principal: Principal) -> bool:
     return principal.role == "admin"
 
 
+def may_use_profile(principal: Principal, *, organisation: str | None) -> bool:
+    """Whether the user may see, use or delete a source profile of ``organisation``: analysts
+    of that organisation only."""
+    return may_import(principal) and principal.organisation == organisation
+
+
+def may_remove_imports(principal: Principal) -> bool:
+    """Whether the user may remove any imports at all (analysts and administrators)."""
+    return principal.role == "admin" or may_import(principal)
+
+
+def may_remove_import(principal: Principal, *, organisation: str | None) -> bool:
+    """Whether the user may remove an import made through the dashboard by ``organisation``:
+    its own analysts, or an administrator (any organisation's)."""
+    return principal.role == "admin" or may_use_profile(principal, organisation=organisation)
+
+
+def linkage_reach(principal: Principal) -> Reach:
+    """Which sources' linkage rows a user sees: analysts their organisation's own uploads
+    (``own``), coordinators and administrators every source (``all``); viewers none.
+
+    Rows other than the user's own sources are published with small-cell suppression.
+    """
+    if principal.role == "viewer":
+        raise PermissionDeniedError("the linkage report is for analysts and coordinators")
+    return "own" if principal.role == "analyst" else "all"
+
+
 def _owned(principal: Principal, selection: Selection) -> Selection:
     if principal.organisation is None:
         raise PermissionDeniedError("this user belongs to no organisation")

@@ -194,13 +194,17 @@ def _replace(tx: ImportTransaction, run: _FileRun, period: Period | None) -> Non
 def remove_import(import_id: int, *, settings: Settings | None = None) -> StoreInfo:
     """Remove one earlier import: its events go, and the store is as if it had never been
     imported (copies of its events that other imports brought come back into force)."""
-    settings = settings or get_settings()
-    with ImportTransaction(
-        settings.data_dir, threads=settings.threads, memory_limit=settings.memory_limit
-    ) as tx:
-        tx.remove_import(import_id)
-        tx.commit([])
-    return Store(settings.data_dir, threads=settings.threads).info()
+    return remove_imports([import_id], settings=settings)
+
+
+def remove_imports(import_ids: list[int], *, settings: Settings | None = None) -> StoreInfo:
+    """Remove several earlier imports (e.g. one upload's files) in one atomic change."""
+
+    def remove(tx: ImportTransaction) -> None:
+        for import_id in import_ids:
+            tx.remove_import(import_id)
+
+    return _rebuild(remove, settings=settings or get_settings())
 
 
 def apply_rules(rules: PathRules, *, settings: Settings | None = None) -> StoreInfo:
@@ -208,10 +212,15 @@ def apply_rules(rules: PathRules, *, settings: Settings | None = None) -> StoreI
     settings = settings or get_settings()
     if Store(settings.data_dir).is_empty:
         raise StoreError(f"{settings.data_dir}: the store is empty; import a file first")
+    return _rebuild(lambda tx: tx.set_rules(rules), settings=settings)
+
+
+def _rebuild(change: Callable[[ImportTransaction], None], *, settings: Settings) -> StoreInfo:
+    """A new generation from the current one with ``change`` made, published atomically."""
     with ImportTransaction(
         settings.data_dir, threads=settings.threads, memory_limit=settings.memory_limit
     ) as tx:
-        tx.set_rules(rules)
+        change(tx)
         tx.commit([])
     return Store(settings.data_dir, threads=settings.threads).info()
 

@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from sujuva.config import Settings, get_settings
-from sujuva.errors import InputError, NotFoundError, PermissionDeniedError, SujuvaError
+from sujuva.errors import (
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    SujuvaError,
+    UsageError,
+)
 from sujuva.eventlog.mapping import ColumnMapping, resolve_columns
 from sujuva.eventlog.sources import open_source
 from sujuva.services import accounts, cache, importing
 from sujuva.services.access import may_import
 from sujuva.services.principal import Principal
+from sujuva.store.store import Store
 
 PREVIEW_ROWS = 10
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -88,12 +95,16 @@ def preview(
     settings = settings or get_settings()
     job = job_for(principal, job_id, settings=settings)
     folder = upload_dir(job_id, settings)
-    return [_preview_file(folder / name) for name in job.files]
+    return [preview_file(folder / name) for name in job.files]
 
 
-def _preview_file(path: Path) -> Preview:
+def preview_file(path: Path, *, mapping: ColumnMapping | None = None) -> Preview:
+    """The first rows of one file (CSV, XES, Parquet or an Excel sheet) and how its columns
+    would be read with ``mapping`` (default: recognised by name; its sheet, delimiter and
+    encoding choose what is read)."""
+    mapping = mapping or ColumnMapping()
     try:
-        source = open_source(path, fmt=None, mapping=ColumnMapping())
+        source = open_source(path, fmt=None, mapping=mapping)
         first = next(iter(source.batches()), None)
     except SujuvaError as exc:
         return Preview(file=path.name, format="?", columns={}, rows=[], problem=exc.message)
@@ -108,7 +119,7 @@ def _preview_file(path: Path) -> Preview:
     names = [n for n in first.schema.names if not n.startswith("_")]
     problem = None
     try:
-        rename = resolve_columns(names, ColumnMapping(), display_name=path.name)
+        rename = resolve_columns(names, mapping, display_name=path.name)
     except InputError as exc:
         rename, problem = {}, exc.message
     rows = first.slice(0, PREVIEW_ROWS).select(names).to_pylist()
@@ -127,13 +138,21 @@ def start_import(
     job_id: int,
     quarantine: bool,
     path_name: str | None = None,
+    mappings: list[ColumnMapping] | None = None,
     settings: Settings | None = None,
 ) -> None:
-    """Run the job's import in a background thread (progress goes to the job record)."""
+    """Run the job's import in a background thread (progress goes to the job record).
+
+    ``mappings`` gives each of the job's files, in order, the mapping chosen on the job page
+    (default: columns recognised by name).
+    """
     settings = settings or get_settings()
     job = job_for(principal, job_id, settings=settings)
     if job.status != "queued":
         return
+    chosen = list(mappings) if mappings is not None else [ColumnMapping() for _ in job.files]
+    if len(chosen) != len(job.files):
+        raise UsageError(f"import job {job_id} has {len(job.files)} file(s): give one mapping each")
     accounts.update_import_job(job_id=job_id, step="starting", rows=0, settings=settings)
     worker = threading.Thread(
         target=_run_import,
@@ -141,6 +160,7 @@ def start_import(
             "principal": principal,
             "job_id": job_id,
             "files": job.files,
+            "mappings": chosen,
             "quarantine": quarantine,
             "path_name": path_name or None,
             "settings": settings,
@@ -156,6 +176,7 @@ def _run_import(
     principal: Principal,
     job_id: int,
     files: list[str],
+    mappings: list[ColumnMapping],
     quarantine: bool,
     path_name: str | None,
     settings: Settings,
@@ -168,7 +189,11 @@ def _run_import(
 
     try:
         report = importing.import_files(
-            [folder / name for name in files],
+            [],
+            files=[
+                importing.SourceFile(folder / name, mapping)
+                for name, mapping in zip(files, mappings, strict=True)
+            ],
             quarantine=rejected_file if quarantine else None,
             path_name=path_name,
             settings=settings,
@@ -182,6 +207,20 @@ def _run_import(
         _finish_failed(job_id, SujuvaError(f"unexpected error: {exc}"), settings)
         raise
     cache.clear()
+    _finish_done(job_id, report, rejected_file, settings)
+    accounts.record_audit(
+        principal=principal,
+        action="import",
+        target=f"job {job_id}",
+        detail=", ".join(files),
+        settings=settings,
+    )
+
+
+def _finish_done(
+    job_id: int, report: importing.ImportReport, rejected_file: Path, settings: Settings
+) -> None:
+    """Record a finished import: its counts, problems and the store's import records."""
     accounts.finish_import_job(
         job_id=job_id,
         ok=True,
@@ -191,16 +230,23 @@ def _run_import(
         duplicate=sum(f.duplicate for f in report.files),
         message="imported",
         quarantine_file=str(rejected_file) if report.quarantine else None,
-        report={"problems": [p.as_dict() for f in report.files for p in f.problems]},
+        report={
+            "problems": [p.as_dict() for f in report.files for p in f.problems],
+            "store_imports": store_imports_of(job_id, settings=settings),
+        },
         settings=settings,
     )
-    accounts.record_audit(
-        principal=principal,
-        action="import",
-        target=f"job {job_id}",
-        detail=", ".join(files),
-        settings=settings,
-    )
+
+
+def store_imports_of(job_id: int, *, settings: Settings) -> list[int]:
+    """The ids of the store's import records of a job's files (its upload folder's), oldest
+    first; removed imports are no longer in the store and not listed."""
+    folder = upload_dir(job_id, settings).resolve()
+    return [
+        record.import_id
+        for record in Store(settings.data_dir, threads=settings.threads).imports()
+        if Path(record.file).parent == folder
+    ]
 
 
 def _finish_failed(job_id: int, error: SujuvaError, settings: Settings) -> None:
@@ -235,4 +281,6 @@ def job_json(job: accounts.ImportJob) -> dict[str, Any]:
         "duplicate": job.duplicate,
         "message": job.message,
         "problems": (job.report or {}).get("problems", []),
+        "store_imports": (job.report or {}).get("store_imports", []),
+        "removed": (job.report or {}).get("removed"),
     }

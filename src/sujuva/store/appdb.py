@@ -382,5 +382,6 @@ def session_scope(*, settings: Settings | None = None) -> Iterator[Session]:
             raise
 
 
-# The network models (members' challenges, job records, the target) register on Base too.
-from sujuva.store import appdb_network  # noqa: E402, F401
+# The network models (members' challenges, job records, the target) and the source profiles
+# register on Base too.
+from sujuva.store import appdb_network, appdb_sources  # noqa: E402, F401

@@ -14,7 +14,8 @@ relation ``formed`` with the case each event belongs to:
 3. **Episodes.** Per customer and path, in time order, a new case begins at the first event,
    after a closing step (strictly later, so a step at the same instant stays), after a gap
    longer than the path's inactivity limit, and at a start step that follows another step.
-   Cases are *customer × path × episode*: ``<customer>-<n>``.
+   Cases are *customer × path × episode*, with an opaque deterministic id: ``c_`` and 20 hex
+   digits of the MD5 of (path, customer, episode number) — the id does not show the customer.
 
 Events without a key keep the case of their source. Either way the case's outcome is its
 closing step's (explicit label, else the recorded outcome, else ``completed``), else the last
@@ -108,7 +109,9 @@ def _episodes(con: duckdb.DuckDBPyConnection) -> None:
             FROM marked
         )
         SELECT * EXCLUDE (case_id, customer_id, _new_episode, _episode, _label),
-               _label || '-' || _episode::VARCHAR AS case_id, _label AS customer_id
+               'c_' || substr(md5(path || chr(31) || _label || chr(31) || _episode::VARCHAR),
+                              1, 20) AS case_id,
+               _label AS customer_id
         FROM numbered
         UNION ALL BY NAME
         SELECT * EXCLUDE (_label) FROM roled WHERE NOT _keyed

@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
+    from sujuva.api.data_routes import router as data_api_router
     from sujuva.api.network_routes import router as network_api_router
     from sujuva.api.pilot_routes import router as pilot_api_router
     from sujuva.api.routes import router as api_router
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(pilot_api_router)
     app.include_router(network_api_router)
+    app.include_router(data_api_router)
     app.include_router(page_router)
     app.include_router(data_router)
     app.include_router(admin_router)

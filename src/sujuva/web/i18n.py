@@ -157,3 +157,36 @@ KNOWN_NAMES = (
     _noop("this account is deactivated"),
     _noop("please sign in"),
 )
+
+
+#: Reasons an import gives for a rejected row that are fixed sentences (never built from the
+#: value), shown in the user's language; any other reason is shown as it is.
+KNOWN_REASONS = frozenset(
+    {
+        _noop("not a valid personal identity code: the check character does not match"),
+        _noop("not a valid personal identity code: the date of birth does not exist"),
+        _noop("not a valid personal identity code: the century sign is not one in use"),
+        _noop("not a valid personal identity code: it should be 11 characters (DDMMYYCZZZQ)"),
+        _noop(
+            "not a valid personal identity code: it should be the date of birth as DDMMYY, a "
+            "century sign, a three-digit individual number and a check character (DDMMYYCZZZQ)"
+        ),
+        _noop("not a valid personal identity code: the individual number is not one in use"),
+        _noop("not a valid business ID (Y-tunnus): the check digit does not match"),
+        _noop(
+            "not a valid business ID (Y-tunnus): it should be 7 digits, a hyphen and a check digit"
+        ),
+        _noop("the row has no customer key"),
+        _noop("the case id is empty"),
+        _noop("the activity is empty"),
+        _noop("the completion time is empty"),
+        _noop("the start is after the completion"),
+    }
+)
+
+
+def reason(text: str | None) -> str:
+    """An import problem's reason in the user's language where it is a known fixed sentence."""
+    if not text:
+        return ""
+    return gettext(text) if text in KNOWN_REASONS else text
