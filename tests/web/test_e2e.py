@@ -309,7 +309,7 @@ def test_upload_bad_csv_reports_its_line(visit: Visit, server: Server, tmp_path:
     page.click("#start-import")
     problems = page.locator("#problems")
     expect(problems).to_be_visible(timeout=60_000)
-    row = problems.locator("tbody tr", has_text="line 3")
+    row = problems.locator("tbody tr", has_text="rivi 3")  # the analyst reads Finnish
     expect(row).to_have_count(1)
     expect(row).to_contain_text("bad-times.csv")
     expect(row).to_contain_text("timestamp")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+import re
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -156,6 +157,7 @@ KNOWN_NAMES = (
     _noop("too many failed logins; try again in 15 minutes"),
     _noop("this account is deactivated"),
     _noop("please sign in"),
+    _noop("header"),
 )
 
 
@@ -190,3 +192,25 @@ def reason(text: str | None) -> str:
     if not text:
         return ""
     return gettext(text) if text in KNOWN_REASONS else text
+
+
+_LOCATION_WORDS = {
+    "line": _noop("line %(n)s"),
+    "row": _noop("row %(n)s"),
+    "trace": _noop("trace %(n)s"),
+    "event": _noop("event %(n)s"),
+}
+
+
+def location(text: str | None) -> str:
+    """A problem's location (``line 12``, ``sheet 'X', row 4``, ``trace 3, event 2``, ``header``)
+    in the user's language; the names in it (sheets, cases) are kept as they are."""
+    if not text:
+        return ""
+    if text == "header":
+        return gettext("header")
+
+    def word(found: re.Match[str]) -> str:
+        return gettext(_LOCATION_WORDS[found.group(1)]) % {"n": found.group(2)}
+
+    return re.sub(r"\b(line|row|trace|event) (\d+)\b", word, text)

@@ -34,6 +34,7 @@ ENV.filters["days"] = lambda seconds: i18n.number(
 ENV.filters["tojson_data"] = lambda value: json.dumps(value, default=str).replace("</", "<\\/")
 ENV.filters["quarter"] = i18n.quarter
 ENV.filters["reason"] = i18n.reason
+ENV.filters["location"] = i18n.location
 ENV.filters["meur"] = lambda euros: i18n.number(None if euros is None else euros / 1e6, 1) + " M€"
 ENV.filters["pvalue"] = lambda p: (
     "< " + i18n.number(0.0001, 4) if p is not None and p < 1e-4 else i18n.number(p, 4)
