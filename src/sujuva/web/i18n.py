@@ -214,3 +214,15 @@ def location(text: str | None) -> str:
         return gettext(_LOCATION_WORDS[found.group(1)]) % {"n": found.group(2)}
 
     return re.sub(r"\b(line|row|trace|event) (\d+)\b", word, text)
+
+
+def name_of(value: object) -> str:
+    """A name or code from data or code (a path, role, status, sector, organisation…) in the
+    user's language where the catalogue has it, else as it is.
+
+    Unlike the templates' ``_()``, whose result Jinja treats as safe markup, this returns plain
+    text, so the template escapes it: a name a user gave (a path in an upload, an
+    organisation) can never become markup.
+    """
+    text = "" if value is None else str(value)
+    return gettext(text) if text else ""

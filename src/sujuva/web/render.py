@@ -41,6 +41,7 @@ ENV.filters["pvalue"] = lambda p: (
 )
 ENV.filters["records"] = frame_records
 ENV.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+ENV.globals["name_of"] = i18n.name_of
 
 
 def page(
