@@ -199,7 +199,7 @@ def test_blank_and_null_give_null_without_reason(kind: str) -> None:
 
 
 def test_plain_keys_are_trimmed_text() -> None:
-    check = check_keys(pa.array([" A-17 ", "x", "", None, "131052-308U"]), kind="plain")
+    check = check_keys(pa.array([" A-17 ", "x", "", None, "131052-308U"]), kind="customer")
     assert check.normalised.to_pylist() == ["A-17", "x", None, None, "131052-308U"]
     assert check.reason.null_count == 5
 

@@ -14,7 +14,13 @@ from typing import Annotated
 
 import typer
 
-from sujuva.cli.output import console, print_json
+from sujuva.cli.output import (
+    DelimiterOption,
+    EncodingOption,
+    SheetOption,
+    console,
+    print_json,
+)
 from sujuva.config import get_settings
 from sujuva.errors import ConflictError, NotFoundError, UsageError
 from sujuva.privacy.pseudonym import (
@@ -27,7 +33,11 @@ from sujuva.privacy.pseudonym import (
 )
 from sujuva.services.source_pseudonymise import PseudonymiseReport, pseudonymise_file
 
-KIND_NAMES = {"person": "personal identity code", "firm": "business ID", "plain": "customer number"}
+KIND_NAMES = {
+    "person": "personal identity code",
+    "firm": "business ID",
+    "customer": "customer number",
+}
 
 key_app = typer.Typer(
     help="The region's pseudonym key: hand it to the organisations, tell keys apart.",
@@ -85,20 +95,9 @@ def pseudonymise_command(
             show_default=False,
         ),
     ] = None,
-    sheet: Annotated[
-        str | None,
-        typer.Option("--sheet", help="Excel sheet (default: the first).", show_default=False),
-    ] = None,
-    delimiter: Annotated[
-        str | None,
-        typer.Option("--delimiter", help="CSV delimiter (default: sniffed).", show_default=False),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            "--encoding", help="CSV encoding (default: UTF-8, else cp1252).", show_default=False
-        ),
-    ] = None,
+    sheet: SheetOption = None,
+    delimiter: DelimiterOption = None,
+    encoding: EncodingOption = None,
     quarantine: Annotated[
         Path | None,
         typer.Option(
@@ -129,7 +128,7 @@ def pseudonymise_command(
 
 def _columns(*, person: list[str], firm: list[str], plain: list[str]) -> dict[str, str]:
     columns: dict[str, str] = {}
-    for kind, names in (("person", person), ("firm", firm), ("plain", plain)):
+    for kind, names in (("person", person), ("firm", firm), ("customer", plain)):
         for name in names:
             if columns.get(name, kind) != kind:
                 raise UsageError(f"column {name!r} is named as two kinds of key")

@@ -152,7 +152,7 @@ def _check_keys(
         )
     normalised: dict[str, pa.Array] = {}
     for kind, column in raw.items():
-        check = check_keys(_text(table[column]), kind="plain" if kind == "customer" else kind)
+        check = check_keys(_text(table[column]), kind=kind)
         checks.add(bool_mask(check.reason.is_valid()), column, check.reason)
         normalised[kind] = check.normalised
     present = np.zeros(table.num_rows, dtype=bool)

@@ -24,9 +24,11 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.fi import hetu, ytunnus
 
 from sujuva.errors import UsageError
+from sujuva.eventlog import model
 from sujuva.privacy.pseudonym import PSEUDONYM_PATTERN
 
-KEY_KINDS: Final = ("person", "firm", "plain")
+#: The kinds of key: the vocabulary of the event model (a plain ``customer`` key is any text).
+KEY_KINDS: Final = model.KEY_KINDS
 
 _HETU: Final = "not a valid personal identity code"
 HETU_CHECK: Final = f"{_HETU}: the check character does not match"
@@ -75,14 +77,14 @@ def check_keys(values: pa.Array | pa.ChunkedArray, *, kind: str) -> KeyCheck:
     """Validate and normalise a key column of the given kind (one of :data:`KEY_KINDS`).
 
     ``person``: a personal identity code (temporary individual numbers 900–999 allowed), in its
-    compact upper-case form; ``firm``: a business ID, as ``1234567-8``; ``plain``: any non-blank
+    compact upper-case form; ``firm``: a business ID, as ``1234567-8``; ``customer``: any non-blank
     text, trimmed. Values that already are pseudonyms pass unchanged for every kind. Blank cells
     give null and no reason: what a missing key means is the caller's decision.
     """
     if kind not in KEY_KINDS:
         raise UsageError(f"unknown key kind {kind!r}; use one of {', '.join(KEY_KINDS)}")
     present = _blank_as_null(_as_strings(values))
-    if kind == "plain":
+    if kind == "customer":
         return KeyCheck(present, pa.nulls(len(present), pa.string()))
     encoded = pc.dictionary_encode(present)
     distinct = encoded.dictionary

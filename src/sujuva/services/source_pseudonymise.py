@@ -77,7 +77,7 @@ def pseudonymise_file(
     """Write ``target`` (``.csv`` or ``.parquet``): ``source`` with the key columns replaced by
     pseudonyms under the key in ``key_file`` and a ``sujuva_key`` fingerprint column added.
 
-    ``columns`` maps source column names to kinds (``person``, ``firm``, ``plain``). Any invalid
+    ``columns`` maps source column names to kinds (``person``, ``firm``, ``customer``). Any invalid
     code refuses the file (:class:`InputError`, nothing written) unless ``quarantine`` names a
     CSV for the rejected rows. Files are written atomically.
     """
