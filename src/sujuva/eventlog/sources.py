@@ -58,6 +58,14 @@ class Source(Protocol):
     def describe(self) -> dict[str, str]: ...
 
 
+def file_stem(path: Path) -> str:
+    """The file's name without the suffixes that tell its format (``te.xes.gz`` → ``te``)."""
+    name = path.name
+    for suffix in (".gz", *_SUFFIXES):
+        name = name.removesuffix(suffix)
+    return name or path.name
+
+
 def detect_format(path: Path, given: str | None = None) -> str:
     """The file's format: as given, else by its name (``.csv``, ``.xes(.gz)``, ``.parquet``,
     ``.xlsx`` / ``.xlsm`` / ``.xls`` / ``.ods``)."""

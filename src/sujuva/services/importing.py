@@ -21,7 +21,7 @@ from sujuva.eventlog import model
 from sujuva.eventlog.mapping import ColumnMapping, resolve_columns
 from sujuva.eventlog.normalise import REJECT_COLUMNS, NormaliseContext, normalise
 from sujuva.eventlog.pathrules import PathRules
-from sujuva.eventlog.sources import Source, open_source
+from sujuva.eventlog.sources import Source, file_stem, open_source
 from sujuva.privacy.identity import looks_like_identity_codes
 from sujuva.privacy.pseudonym import Pseudonymiser, load_key, new_key, save_key
 from sujuva.store.store import ImportRecord, ImportTransaction, Store, StoreInfo
@@ -247,10 +247,10 @@ def _read_file(
         source,
         FileReport(file=source.display_name, format=source.format, read_as=source.describe()),
     )
-    run.name = mapping.source or _stem(path)
+    run.name = mapping.source or file_stem(path)
     ctx = NormaliseContext(
         constants={**mapping.constants, **({model.PATH: path_name} if path_name else {})},
-        default_path=path_name or mapping.constants.get(model.PATH) or _stem(path),
+        default_path=path_name or mapping.constants.get(model.PATH) or file_stem(path),
         zone=ZoneInfo(settings.timezone),
         ambiguous=settings.ambiguous_time,
         pseudonymiser=pseudonymiser,
@@ -410,25 +410,6 @@ def _write_quarantine(target: Path, runs: list[_FileRun]) -> None:
 def _sha256(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (
-        ".gz",
-        ".xes",
-        ".csv",
-        ".tsv",
-        ".txt",
-        ".parquet",
-        ".pq",
-        ".xlsx",
-        ".xlsm",
-        ".xls",
-        ".ods",
-    ):
-        name = name.removesuffix(suffix)
-    return name or path.name
 
 
 def read_events(

@@ -25,6 +25,7 @@ from sujuva.errors import InputError
 from sujuva.eventlog import model
 from sujuva.eventlog.excel_reader import SUFFIXES as EXCEL_SUFFIXES
 from sujuva.eventlog.mapping import ColumnMapping, resolve_columns
+from sujuva.eventlog.sources import file_stem
 from sujuva.services import source_profiles, uploads
 from sujuva.services.principal import Principal
 from sujuva.services.source_profiles import SourceProfile
@@ -136,7 +137,7 @@ def _chosen_profile(
 ) -> SourceProfile | None:
     asked = form.get(f"f{index}_profile")
     if asked is None:
-        return source_profiles.profile_for_source(profiles, source=_stem(path))
+        return source_profiles.profile_for_source(profiles, source=file_stem(path))
     return next((p for p in profiles if str(p.id) == asked.strip()), None)
 
 
@@ -171,7 +172,7 @@ def _step(
         reading = _explicit(header, choices, constants, base, sheet)
     shown = {name: rename.get(name, name) for name in header}
     preview = replace(preview, rows=_masked(preview.rows, rename))
-    source = reading.source or _stem(path)
+    source = reading.source or file_stem(path)
     return MappingStep(
         index=index,
         preview=replace(preview, columns=shown, problem=preview.problem if not header else None),
@@ -335,13 +336,6 @@ def _explicit(
         attributes={**kept, **attributes},
         sheet=sheet if sheet is not None else base.sheet,
     )
-
-
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".gz", ".xes", *EXCEL_SUFFIXES, ".csv", ".tsv", ".txt", ".parquet", ".pq"):
-        name = name.removesuffix(suffix)
-    return name or path.name
 
 
 def start_from_form(
