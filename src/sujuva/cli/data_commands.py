@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sujuva.cli.output import console, print_json, row_progress
+from sujuva.cli.output import (
+    DelimiterOption,
+    EncodingOption,
+    SheetOption,
+    console,
+    print_json,
+    row_progress,
+)
 from sujuva.errors import UsageError
 from sujuva.eventlog import model
 from sujuva.eventlog.mapping import ColumnMapping, load_mapping
@@ -58,16 +65,8 @@ def import_command(
             show_default=False,
         ),
     ] = None,
-    delimiter: Annotated[
-        str | None,
-        typer.Option("--delimiter", help="CSV delimiter (default: sniffed).", show_default=False),
-    ] = None,
-    encoding: Annotated[
-        str | None,
-        typer.Option(
-            "--encoding", help="CSV encoding (default: UTF-8, else cp1252).", show_default=False
-        ),
-    ] = None,
+    delimiter: DelimiterOption = None,
+    encoding: EncodingOption = None,
     case: ColumnOption = None,
     activity: ColumnOption = None,
     timestamp: ColumnOption = None,
@@ -150,12 +149,7 @@ def import_command(
             rich_help_panel="Linking",
         ),
     ] = None,
-    sheet: Annotated[
-        str | None,
-        typer.Option(
-            "--sheet", help="Excel sheet name or number (default: the first).", show_default=False
-        ),
-    ] = None,
+    sheet: SheetOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import event-log files (all or nothing unless --quarantine); duplicates are skipped.

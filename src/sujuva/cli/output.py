@@ -7,8 +7,9 @@ import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -70,3 +71,22 @@ def row_progress(enabled: bool) -> Iterator[Any]:
             progress.update(tasks[step], rows=rows)
 
         yield update
+
+
+#: Options for reading a source file, shared by ``import`` and ``pseudonymise``.
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option("--delimiter", help="CSV delimiter (default: sniffed).", show_default=False),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding", help="CSV encoding (default: UTF-8, else cp1252).", show_default=False
+    ),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet", help="Excel sheet name or number (default: the first).", show_default=False
+    ),
+]
